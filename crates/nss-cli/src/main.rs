@@ -1,0 +1,3 @@
+//! The `nss` command.
+
+fn main() {}

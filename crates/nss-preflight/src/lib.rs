@@ -1,0 +1,3 @@
+//! Checks a container's environment before the app starts.
+//!
+//! (Crate docs with a runnable example arrive with the implementation.)

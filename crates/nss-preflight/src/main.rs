@@ -1,0 +1,3 @@
+//! `nss-preflight [--json] [--strict] -- PROGRAM [ARGS...]`: check, hint, exec.
+
+fn main() {}
