@@ -1,0 +1,1 @@
+//! The Dockerfiles under containers/ built for real: layering and caching.
