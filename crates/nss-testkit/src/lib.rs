@@ -27,6 +27,9 @@ use std::process::Command;
 pub const NSS_TEST_PODMAN: &str = "NSS_TEST_PODMAN";
 /// The `containers.conf` podman must use (passed to it as `CONTAINERS_CONF`).
 pub const NSS_TEST_CONTAINERS_CONF: &str = "NSS_TEST_CONTAINERS_CONF";
+/// The `registries.conf` podman (and skopeo) should use (passed as
+/// `CONTAINERS_REGISTRIES_CONF`): it marks the loopback registry as plain HTTP.
+pub const NSS_TEST_REGISTRIES_CONF: &str = "NSS_TEST_REGISTRIES_CONF";
 /// Path of a docker client that speaks to the test dockerd.
 pub const NSS_TEST_DOCKER: &str = "NSS_TEST_DOCKER";
 /// `DOCKER_HOST` of the test dockerd, e.g. `unix:///.../docker.sock`.
@@ -35,6 +38,12 @@ pub const NSS_TEST_DOCKER_HOST: &str = "NSS_TEST_DOCKER_HOST";
 pub const NSS_TEST_REGISTRY: &str = "NSS_TEST_REGISTRY";
 /// A local Debian image present in every started engine.
 pub const NSS_TEST_BASE_IMAGE: &str = "NSS_TEST_BASE_IMAGE";
+/// A local Debian image with `python3`, `python3-venv`, `ca-certificates` and
+/// `tini`, present in every started engine.
+pub const NSS_TEST_PYTHON_IMAGE: &str = "NSS_TEST_PYTHON_IMAGE";
+/// Platforms podman can build and run, comma separated (`linux/amd64,linux/arm64`
+/// once qemu's binfmt is enabled; uv's image is then a manifest list of both).
+pub const NSS_TEST_PLATFORMS: &str = "NSS_TEST_PLATFORMS";
 /// uv's image, made locally from the PyPI wheel, present in every started engine.
 pub const NSS_TEST_UV_IMAGE: &str = "NSS_TEST_UV_IMAGE";
 /// A CA bundle for HTTPS from inside containers (build secret / mount).
@@ -60,7 +69,8 @@ pub struct TestEngine {
     pub kind: EngineKind,
     /// The client program.
     pub program: PathBuf,
-    /// Variables the client needs (`CONTAINERS_CONF`, `DOCKER_HOST`, `DOCKER_BUILDKIT`).
+    /// Variables the client needs (`CONTAINERS_CONF`, `CONTAINERS_REGISTRIES_CONF`,
+    /// `DOCKER_HOST`, `DOCKER_BUILDKIT`).
     pub env: Vec<(String, String)>,
 }
 
@@ -131,7 +141,9 @@ pub fn engines_required() -> bool {
 /// Skips (prints the reason, returns `None`) or, when engines are required, panics.
 pub fn skip<T>(what: &str, reason: &str) -> Option<T> {
     if engines_required() {
-        panic!("{what} is required (CI=true or NSS_TEST_ENGINES=required) but {reason}; run `scripts/engines.sh up`");
+        panic!(
+            "{what} is required (CI=true or NSS_TEST_ENGINES=required) but {reason}; run `scripts/engines.sh up`"
+        );
     }
     eprintln!("skipped: {what}: {reason}; run `scripts/engines.sh up` to enable");
     None
@@ -151,14 +163,23 @@ pub fn podman() -> Option<TestEngine> {
     if let Some(conf) = var(&vars, NSS_TEST_CONTAINERS_CONF) {
         env.push(("CONTAINERS_CONF".to_string(), conf));
     }
-    Some(TestEngine { kind: EngineKind::Podman, program: program.into(), env })
+    if let Some(conf) = var(&vars, NSS_TEST_REGISTRIES_CONF) {
+        env.push(("CONTAINERS_REGISTRIES_CONF".to_string(), conf));
+    }
+    Some(TestEngine {
+        kind: EngineKind::Podman,
+        program: program.into(),
+        env,
+    })
 }
 
 /// The test dockerd's client, or `None` (skip) when `scripts/engines.sh` did not start it.
 pub fn docker() -> Option<TestEngine> {
     let vars = published();
-    let (Some(program), Some(host)) = (var(&vars, NSS_TEST_DOCKER), var(&vars, NSS_TEST_DOCKER_HOST))
-    else {
+    let (Some(program), Some(host)) = (
+        var(&vars, NSS_TEST_DOCKER),
+        var(&vars, NSS_TEST_DOCKER_HOST),
+    ) else {
         return skip(
             "docker",
             &format!("{NSS_TEST_DOCKER} or {NSS_TEST_DOCKER_HOST} is not set"),
@@ -168,7 +189,11 @@ pub fn docker() -> Option<TestEngine> {
         ("DOCKER_HOST".to_string(), host),
         ("DOCKER_BUILDKIT".to_string(), "1".to_string()),
     ];
-    Some(TestEngine { kind: EngineKind::Docker, program: program.into(), env })
+    Some(TestEngine {
+        kind: EngineKind::Docker,
+        program: program.into(),
+        env,
+    })
 }
 
 /// Every started engine; each absent one is skipped (or fails when required).

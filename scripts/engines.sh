@@ -1,0 +1,653 @@
+#!/usr/bin/env bash
+# Container engines for the nss tests, on one machine, owned by this checkout:
+#   podman        configured through a project containers.conf (CONTAINERS_CONF)
+#   dockerd       Debian's 20.10, started by hand on its own socket and data root
+#   registry      Debian's docker-registry on 127.0.0.1:5000
+#   binfmt        qemu-aarch64, so arm64 RUN steps work
+#   images        a debootstrapped Debian, the same with Python, and uv's image
+#                 made from the PyPI wheel, in both engines
+# The variables the tests read (nss-testkit) are written to <state>/env.
+#
+# Usage: scripts/engines.sh install | up | down | status | env | run -- CMD...
+#   state dir: ${NSS_ENGINES_DIR:-<repo>/.nss/engines}
+#   `up` keeps the engines running until `down`; `run` starts what is missing,
+#   runs CMD with the variables exported and, unless an `up` asked for them to
+#   stay, stops them again when the last concurrent `run` ends.
+#   NSS_TEST_ENGINES=required (or CI=true) makes a failed start fatal for `run`.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="${NSS_ENGINES_DIR:-$ROOT/.nss/engines}"
+
+SUITE=bookworm
+UV_VERSION=0.9.14
+REGISTRY_ADDR=127.0.0.1:5000
+DOCKER=/usr/bin/docker   # 20.10 client: the first docker on PATH may lack BuildKit support
+DOCKERD=/usr/sbin/dockerd
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+BASE_IMAGE="localhost/nss-debian:$SUITE"
+PYTHON_IMAGE="localhost/nss-debian-python:$SUITE"
+PYTHON_INCLUDE=python3,python3-venv,ca-certificates,tini
+UV_IMAGE="ghcr.io/astral-sh/uv:$UV_VERSION"
+# Bump when the rootfs recipe changes: cached tarballs and images are keyed on it.
+RECIPE=1
+
+PACKAGES=(
+  podman runc conmon containernetworking-plugins slirp4netns fuse-overlayfs uidmap
+  docker.io containerd tini iptables
+  docker-registry skopeo
+  qemu-user-static binfmt-support
+  debootstrap busybox-static hyperfine
+  curl ca-certificates python3 python3-pip util-linux xz-utils
+)
+
+PODMAN_CONF="$STATE/podman/containers.conf"
+REGISTRIES_CONF="$STATE/podman/registries.conf"
+DOCKER_DIR="$STATE/docker"
+DOCKER_SOCK="$STATE/docker.sock"
+DOCKER_PID="$DOCKER_DIR/dockerd.pid"
+REGISTRY_DIR="$STATE/registry"
+REGISTRY_PID="$REGISTRY_DIR/registry.pid"
+CACHE="$STATE/cache"
+ENV_FILE="$STATE/env"
+
+log() { printf 'engines: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+now_ms() { date +%s%3N; }
+# step NAME START MESSAGE: one line per step, with how long it took.
+step() {
+  local ms=$(($(now_ms) - $2))
+  printf 'engines: %-9s %s (%d.%01d s)\n' "$1" "$3" $((ms / 1000)) $((ms % 1000 / 100)) >&2
+}
+
+# Missing tools print how to get them instead of a raw "command not found".
+need() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1 && [[ ! -x $tool ]]; then
+      log "missing $tool: run \`bash scripts/engines.sh install\` (as root)"
+      return 1
+    fi
+  done
+}
+
+lock() {
+  mkdir -p "$STATE"
+  exec 9>"$STATE/lock"
+  flock 9
+}
+unlock() { exec 9>&-; }
+
+alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+pm() { CONTAINERS_CONF="$PODMAN_CONF" CONTAINERS_REGISTRIES_CONF="$REGISTRIES_CONF" podman "$@" 9>&-; }
+dk() { DOCKER_HOST="unix://$DOCKER_SOCK" DOCKER_BUILDKIT=1 "$DOCKER" "$@" 9>&-; }
+
+docker_up() { alive "$DOCKER_PID" && dk info >/dev/null 2>&1; }
+registry_up() { alive "$REGISTRY_PID" && curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/"; }
+podman_up() { [[ -f $PODMAN_CONF ]] && command -v podman >/dev/null && pm info >/dev/null 2>&1; }
+binfmt_up() { grep -qx enabled /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null; }
+
+# ---------------------------------------------------------------- install
+cmd_install() {
+  [[ $(id -u) == 0 ]] || die "install needs root (apt-get)"
+  local started missing=() pkg
+  started=$(now_ms)
+  for pkg in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if ((${#missing[@]})); then
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    step install "$started" "apt-get installed ${missing[*]}"
+  else
+    step install "$started" "all ${#PACKAGES[@]} Debian packages already installed"
+  fi
+  started=$(now_ms)
+  if command -v cargo-make >/dev/null 2>&1; then
+    step cargo-make "$started" "already installed ($(command -v cargo-make))"
+  else
+    need cargo
+    cargo install --locked cargo-make
+    step cargo-make "$started" "cargo install --locked cargo-make"
+  fi
+}
+
+# ---------------------------------------------------------------- podman
+podman_setup() {
+  local started
+  started=$(now_ms)
+  need podman runc || return 1
+  mkdir -p "$STATE/podman"
+  cat >"$PODMAN_CONF.tmp" <<'EOF'
+# Project-owned podman settings (used through CONTAINERS_CONF; /etc is left alone).
+[containers]
+default_ulimits = []
+
+[engine]
+runtime = "runc"
+EOF
+  mv "$PODMAN_CONF.tmp" "$PODMAN_CONF"
+  cat >"$REGISTRIES_CONF.tmp" <<EOF
+# Project-owned registries.conf (CONTAINERS_REGISTRIES_CONF): the loopback test
+# registry speaks plain HTTP.
+unqualified-search-registries = []
+
+[[registry]]
+location = "$REGISTRY_ADDR"
+insecure = true
+EOF
+  mv "$REGISTRIES_CONF.tmp" "$REGISTRIES_CONF"
+  if ! pm info >/dev/null 2>&1; then
+    log "podman info failed:"
+    pm info 2>&1 | tail -5 >&2 || true
+    return 1
+  fi
+  step podman "$started" "configured ($PODMAN_CONF)"
+}
+
+# ---------------------------------------------------------------- dockerd
+docker_start() {
+  local started i
+  started=$(now_ms)
+  need "$DOCKERD" "$DOCKER" iptables || return 1
+  if docker_up; then
+    step dockerd "$started" "already running (pid $(cat "$DOCKER_PID"))"
+    return 0
+  fi
+  if alive "$DOCKER_PID"; then
+    log "dockerd pid $(cat "$DOCKER_PID") does not answer; stopping it"
+    stop_pid dockerd "$DOCKER_PID" 30
+  fi
+  rm -f "$DOCKER_PID" "$DOCKER_SOCK"
+  mkdir -p "$DOCKER_DIR/data" "$DOCKER_DIR/exec"
+  # Our own daemon.json keeps /etc/docker/daemon.json out of the picture.
+  printf '{\n  "features": { "buildkit": true }\n}\n' >"$DOCKER_DIR/daemon.json"
+  # dockerd forwards container traffic through the docker0 bridge (iptables NAT).
+  setsid "$DOCKERD" \
+    --config-file "$DOCKER_DIR/daemon.json" \
+    --data-root "$DOCKER_DIR/data" \
+    --exec-root "$DOCKER_DIR/exec" \
+    --pidfile "$DOCKER_PID" \
+    --host "unix://$DOCKER_SOCK" \
+    </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1 9>&- &
+  for ((i = 0; i < 600; i++)); do
+    if dk info >/dev/null 2>&1; then
+      step dockerd "$started" "started (pid $(cat "$DOCKER_PID"), unix://$DOCKER_SOCK)"
+      return 0
+    fi
+    if ! kill -0 $! 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  log "dockerd did not come up; last lines of $DOCKER_DIR/dockerd.log:"
+  tail -n 15 "$DOCKER_DIR/dockerd.log" >&2 || true
+  return 1
+}
+
+# ---------------------------------------------------------------- registry
+registry_start() {
+  local started i pid
+  started=$(now_ms)
+  need docker-registry curl || return 1
+  if registry_up; then
+    step registry "$started" "already running (pid $(cat "$REGISTRY_PID"), $REGISTRY_ADDR)"
+    return 0
+  fi
+  if curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null; then
+    log "another process already serves $REGISTRY_ADDR; not starting a registry"
+    return 1
+  fi
+  mkdir -p "$REGISTRY_DIR/data"
+  cat >"$REGISTRY_DIR/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR
+EOF
+  setsid docker-registry serve "$REGISTRY_DIR/config.yml" \
+    </dev/null >"$REGISTRY_DIR/registry.log" 2>&1 9>&- &
+  pid=$!
+  echo "$pid" >"$REGISTRY_PID"
+  for ((i = 0; i < 300; i++)); do
+    if curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null; then
+      step registry "$started" "started (pid $pid, $REGISTRY_ADDR)"
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "registry did not come up; last lines of $REGISTRY_DIR/registry.log:"
+  tail -n 15 "$REGISTRY_DIR/registry.log" >&2 || true
+  rm -f "$REGISTRY_PID"
+  return 1
+}
+
+# ---------------------------------------------------------------- binfmt
+binfmt_setup() {
+  local started
+  started=$(now_ms)
+  if binfmt_up; then
+    step binfmt "$started" "qemu-aarch64 already enabled"
+    return 0
+  fi
+  need update-binfmts || return 1
+  [[ -x /usr/libexec/qemu-binfmt/aarch64-binfmt-P || -x /usr/bin/qemu-aarch64-static ]] ||
+    { log "missing qemu-user-static: run \`bash scripts/engines.sh install\`"; return 1; }
+  if [[ ! -e /proc/sys/fs/binfmt_misc/register ]]; then
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+    touch "$STATE/binfmt-mounted"
+  fi
+  [[ -e /var/lib/binfmts/qemu-aarch64 ]] || update-binfmts --import qemu-aarch64
+  update-binfmts --enable qemu-aarch64 2>/dev/null || true
+  if binfmt_up; then
+    step binfmt "$started" "qemu-aarch64 enabled"
+  else
+    log "could not enable qemu-aarch64 in /proc/sys/fs/binfmt_misc"
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------- base images
+# The host's Debian mirror, as plain HTTP (containers have no CA bundle).
+host_mirror() {
+  local suffix=$1 uri
+  uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
+    grep -oE 'https?://[^ ]+' | grep -E "/debian${suffix}/?\$" | head -n1 || true)
+  uri=${uri%/}
+  uri=${uri/#https:/http:}
+  echo "${uri:-http://deb.debian.org/debian$suffix}"
+}
+
+# rootfs NAME INCLUDE: a cached tarball of a debootstrapped $SUITE.
+rootfs() {
+  local name=$1 include=$2 tar="$CACHE/$1-$SUITE-r$RECIPE.tar" started dir mirror security
+  [[ -s $tar ]] && return 0
+  started=$(now_ms)
+  need debootstrap || return 1
+  mkdir -p "$CACHE"
+  mirror=$(host_mirror "")
+  security=$(host_mirror "-security")
+  dir=$(mktemp -d "$CACHE/$name.XXXXXX")
+  if ! debootstrap --variant=minbase ${include:+--include=$include} "$SUITE" "$dir/rootfs" "$mirror" \
+    >"$dir.log" 2>&1 9>&-; then
+    log "debootstrap $name failed; last lines of $dir.log:"
+    tail -n 15 "$dir.log" >&2 || true
+    rm -rf "$dir"
+    return 1
+  fi
+  cat >"$dir/rootfs/etc/apt/sources.list" <<EOF
+deb $mirror $SUITE main
+deb $mirror $SUITE-updates main
+deb $security $SUITE-security main
+EOF
+  rm -rf "$dir/rootfs/var/lib/apt/lists/"* "$dir/rootfs/var/cache/apt/archives/"*.deb
+  tar --numeric-owner -C "$dir/rootfs" -cf "$tar.tmp" . || return 1
+  mv "$tar.tmp" "$tar" || return 1
+  rm -rf "$dir" "$dir.log"
+  step rootfs "$started" "debootstrap $name ($SUITE, $mirror${include:+, +$include}) -> $(du -h "$tar" | cut -f1)"
+}
+
+# import ENGINE NAME TAR
+import_image() {
+  local engine=$1 image=$2 tar=$3 started
+  started=$(now_ms)
+  local change=(--change 'CMD ["bash"]' --change "LABEL org.nss.recipe=$RECIPE")
+  if [[ $engine == podman ]]; then
+    if [[ $(pm image inspect --format '{{index .Labels "org.nss.recipe"}}' "$image" 2>/dev/null) == "$RECIPE" ]]; then
+      step image "$started" "$image already in podman"
+      return 0
+    fi
+    pm import -q "${change[@]}" "$tar" "$image" >/dev/null || return 1
+  else
+    if [[ $(dk image inspect --format '{{index .Config.Labels "org.nss.recipe"}}' "$image" 2>/dev/null) == "$RECIPE" ]]; then
+      step image "$started" "$image already in docker"
+      return 0
+    fi
+    dk import "${change[@]}" "$tar" "$image" >/dev/null || return 1
+  fi
+  step image "$started" "imported $image into $engine"
+}
+
+# ---------------------------------------------------------------- uv image
+# uv_binaries ARCH (x86_64|aarch64): extracts uv and uvx from the PyPI wheel.
+uv_binaries() {
+  local arch=$1 dir="$CACHE/uv-$UV_VERSION/$1" started py
+  [[ -x $dir/uv && -x $dir/uvx ]] && return 0
+  started=$(now_ms)
+  py=python3
+  $py -m pip --version >/dev/null 2>&1 || py=/usr/bin/python3
+  $py -m pip --version >/dev/null 2>&1 ||
+    { log "missing pip: run \`bash scripts/engines.sh install\`"; return 1; }
+  mkdir -p "$dir/wheel"
+  $py -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    --platform "manylinux_2_17_$arch" --dest "$dir/wheel" "uv==$UV_VERSION" 9>&- >&2 || return 1
+  $py - "$dir" <<'EOF'
+import glob, os, sys, zipfile
+out = sys.argv[1]
+(wheel,) = glob.glob(os.path.join(out, "wheel", "*.whl"))
+with zipfile.ZipFile(wheel) as zf:
+    for name in zf.namelist():
+        base = os.path.basename(name)
+        if "/scripts/" in name and base in ("uv", "uvx"):
+            with open(os.path.join(out, base), "wb") as f:
+                f.write(zf.read(name))
+            os.chmod(os.path.join(out, base), 0o755)
+EOF
+  [[ -x $dir/uv && -x $dir/uvx ]] || { log "uv wheel for $arch held no uv/uvx"; return 1; }
+  rm -rf "$dir/wheel"
+  step uv "$started" "pip download uv==$UV_VERSION ($arch wheel), extracted uv and uvx"
+}
+
+uv_podman() {
+  local started arch have=()
+  started=$(now_ms)
+  if pm manifest inspect "$UV_IMAGE" >/dev/null 2>&1; then
+    step uv-image "$started" "$UV_IMAGE already in podman"
+    return 0
+  fi
+  for arch in amd64 arm64; do
+    local wheel_arch=x86_64
+    [[ $arch == arm64 ]] && wheel_arch=aarch64
+    if uv_binaries "$wheel_arch"; then
+      tar -C "$CACHE/uv-$UV_VERSION/$wheel_arch" -cf "$CACHE/uv-$UV_VERSION/$wheel_arch.tar" uv uvx || return 1
+      pm import -q --os linux --arch "$arch" --change 'ENTRYPOINT ["/uv"]' \
+        "$CACHE/uv-$UV_VERSION/$wheel_arch.tar" "localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
+      have+=("$arch")
+    fi
+  done
+  ((${#have[@]})) || return 1
+  pm manifest rm "$UV_IMAGE" >/dev/null 2>&1 || true
+  pm manifest create "$UV_IMAGE" >/dev/null || return 1
+  for arch in "${have[@]}"; do
+    pm manifest add "$UV_IMAGE" "containers-storage:localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
+  done
+  step uv-image "$started" "$UV_IMAGE in podman (manifest list: ${have[*]})"
+}
+
+uv_docker() {
+  local started
+  started=$(now_ms)
+  if dk image inspect "$UV_IMAGE" >/dev/null 2>&1; then
+    step uv-image "$started" "$UV_IMAGE already in docker"
+    return 0
+  fi
+  uv_binaries x86_64 || return 1
+  tar -C "$CACHE/uv-$UV_VERSION/x86_64" -cf "$CACHE/uv-$UV_VERSION/x86_64.tar" uv uvx || return 1
+  dk import --change 'ENTRYPOINT ["/uv"]' "$CACHE/uv-$UV_VERSION/x86_64.tar" "$UV_IMAGE" >/dev/null || return 1
+  step uv-image "$started" "$UV_IMAGE in docker (linux/amd64)"
+}
+
+arm64_check() {
+  local started out
+  started=$(now_ms)
+  out=$(pm run --rm --platform linux/arm64 "localhost/nss-uv:$UV_VERSION-arm64" --version 2>&1) || {
+    log "arm64 run failed: $out"
+    return 1
+  }
+  step arm64 "$started" "podman ran the arm64 uv ($out) through qemu"
+}
+
+# ---------------------------------------------------------------- up
+write_env() {
+  local tmp="$ENV_FILE.tmp" name
+  : >"$tmp"
+  for name in "$@"; do
+    printf "export %s='%s'\n" "$name" "${!name}" >>"$tmp"
+  done
+  mv "$tmp" "$ENV_FILE"
+}
+
+# Brings everything up that can come up; returns 1 when something could not.
+up_locked() {
+  local failed=() have_podman=0 have_docker=0 base_ok=1 python_ok=1 uv_ok=1 arm64=0
+  local base_tar="$CACHE/nss-debian-$SUITE-r$RECIPE.tar"
+  local python_tar="$CACHE/nss-debian-python-$SUITE-r$RECIPE.tar"
+  mkdir -p "$STATE" "$CACHE"
+
+  if podman_setup; then have_podman=1; else failed+=(podman); fi
+  if docker_start; then have_docker=1; else failed+=(dockerd); fi
+  local have_registry=0
+  if registry_start; then have_registry=1; else failed+=(registry); fi
+  if binfmt_setup; then arm64=1; else failed+=(binfmt); fi
+
+  # Both rootfs builds are mostly downloads: run them side by side.
+  local pid_base pid_python
+  rootfs nss-debian "" &
+  pid_base=$!
+  rootfs nss-debian-python "$PYTHON_INCLUDE" &
+  pid_python=$!
+  wait "$pid_base" || { base_ok=0; failed+=(base-rootfs); }
+  wait "$pid_python" || { python_ok=0; failed+=(python-rootfs); }
+
+  local engine base_in=() python_in=() uv_in=()
+  for engine in podman docker; do
+    local have_var="have_$engine"
+    ((${!have_var})) || continue
+    if ((base_ok)) && import_image "$engine" "$BASE_IMAGE" "$base_tar"; then base_in+=("$engine"); fi
+    if ((python_ok)) && import_image "$engine" "$PYTHON_IMAGE" "$python_tar"; then python_in+=("$engine"); fi
+    if "uv_$engine"; then uv_in+=("$engine"); else failed+=("uv-$engine"); fi
+  done
+  if ((have_podman && arm64)) && [[ " ${uv_in[*]} " == *" podman "* ]]; then
+    arm64_check || { arm64=0; failed+=(arm64); }
+  fi
+
+  # A variable is published only when what it names is there in every
+  # published engine.
+  local vars=()
+  local expected=$((have_podman + have_docker))
+  if ((have_podman)); then
+    NSS_TEST_PODMAN=$(command -v podman)
+    NSS_TEST_CONTAINERS_CONF=$PODMAN_CONF
+    NSS_TEST_REGISTRIES_CONF=$REGISTRIES_CONF
+    vars+=(NSS_TEST_PODMAN NSS_TEST_CONTAINERS_CONF NSS_TEST_REGISTRIES_CONF)
+  fi
+  if ((have_docker)); then
+    NSS_TEST_DOCKER=$DOCKER
+    NSS_TEST_DOCKER_HOST="unix://$DOCKER_SOCK"
+    vars+=(NSS_TEST_DOCKER NSS_TEST_DOCKER_HOST)
+  fi
+  if ((have_registry)); then
+    NSS_TEST_REGISTRY=$REGISTRY_ADDR
+    vars+=(NSS_TEST_REGISTRY)
+  fi
+  if ((expected > 0 && ${#base_in[@]} == expected)); then
+    NSS_TEST_BASE_IMAGE=$BASE_IMAGE
+    vars+=(NSS_TEST_BASE_IMAGE)
+  fi
+  if ((expected > 0 && ${#python_in[@]} == expected)); then
+    NSS_TEST_PYTHON_IMAGE=$PYTHON_IMAGE
+    vars+=(NSS_TEST_PYTHON_IMAGE)
+  fi
+  if ((expected > 0 && ${#uv_in[@]} == expected)); then
+    NSS_TEST_UV_IMAGE=$UV_IMAGE
+    vars+=(NSS_TEST_UV_IMAGE)
+  fi
+  if ((arm64 && have_podman)); then
+    NSS_TEST_PLATFORMS=linux/amd64,linux/arm64
+  else
+    NSS_TEST_PLATFORMS=linux/amd64
+  fi
+  vars+=(NSS_TEST_PLATFORMS)
+  if [[ -r $CA_BUNDLE ]]; then
+    NSS_TEST_CA_BUNDLE=$CA_BUNDLE
+    vars+=(NSS_TEST_CA_BUNDLE)
+  fi
+  write_env "${vars[@]}"
+
+  if ((${#failed[@]})); then
+    log "not up: ${failed[*]} (see the lines above); $ENV_FILE lists what is"
+    return 1
+  fi
+}
+
+cmd_up() {
+  local started rc=0
+  started=$(now_ms)
+  lock
+  up_locked || rc=1
+  touch "$STATE/pinned" # stays up until `down`, whatever `run` does
+  unlock
+  step up "$started" "done; variables in $ENV_FILE"
+  return "$rc"
+}
+
+# ---------------------------------------------------------------- down
+# stop_pid NAME PIDFILE SECONDS
+stop_pid() {
+  local name=$1 file=$2 secs=$3 pid i
+  [[ -s $file ]] || return 0
+  pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < secs * 10; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) ignored SIGTERM for ${secs}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  rm -f "$file"
+}
+
+down_locked() {
+  local started
+  started=$(now_ms)
+  if alive "$DOCKER_PID"; then
+    local pid
+    pid=$(cat "$DOCKER_PID")
+    stop_pid dockerd "$DOCKER_PID" 30
+    step dockerd "$started" "stopped (pid $pid)"
+  else
+    rm -f "$DOCKER_PID"
+  fi
+  started=$(now_ms)
+  if alive "$REGISTRY_PID"; then
+    local pid
+    pid=$(cat "$REGISTRY_PID")
+    stop_pid registry "$REGISTRY_PID" 10
+    step registry "$started" "stopped (pid $pid)"
+  else
+    rm -f "$REGISTRY_PID"
+  fi
+  rm -f "$ENV_FILE" "$STATE/pinned"
+}
+
+cmd_down() {
+  local started
+  started=$(now_ms)
+  lock
+  down_locked
+  unlock
+  step down "$started" "done (images and cached tarballs kept; binfmt left enabled)"
+}
+
+# ---------------------------------------------------------------- status / env
+cmd_status() {
+  local line
+  state_line() { printf '%-9s %-4s %s\n' "$1" "$2" "$3"; }
+  if podman_up; then state_line podman up "$PODMAN_CONF"; else state_line podman down ""; fi
+  if docker_up; then
+    state_line dockerd up "pid $(cat "$DOCKER_PID"), unix://$DOCKER_SOCK"
+  else
+    state_line dockerd down ""
+  fi
+  if registry_up; then
+    state_line registry up "pid $(cat "$REGISTRY_PID"), $REGISTRY_ADDR"
+  else
+    state_line registry down ""
+  fi
+  if binfmt_up; then state_line binfmt up qemu-aarch64; else state_line binfmt down ""; fi
+  local image engines
+  for image in "$BASE_IMAGE" "$PYTHON_IMAGE" "$UV_IMAGE"; do
+    engines=()
+    if podman_up && pm image exists "$image" 2>/dev/null; then engines+=(podman); fi
+    if docker_up && dk image inspect "$image" >/dev/null 2>&1; then engines+=(docker); fi
+    line="${engines[*]}"
+    if ((${#engines[@]})); then state_line image up "$image ($line)"; else state_line image down "$image"; fi
+  done
+}
+
+cmd_env() {
+  [[ -f $ENV_FILE ]] || die "no $ENV_FILE: run \`scripts/engines.sh up\` first"
+  cat "$ENV_FILE"
+}
+
+# ---------------------------------------------------------------- run
+required() { [[ ${CI:-} == true || ${CI:-} == 1 || ${NSS_TEST_ENGINES:-} == required ]]; }
+
+run_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  lock
+  rm -f "$STATE/users/$$"
+  local f others=0
+  for f in "$STATE/users/"*; do
+    [[ -e $f ]] || continue
+    if kill -0 "${f##*/}" 2>/dev/null; then others=$((others + 1)); else rm -f "$f"; fi
+  done
+  if [[ -e $STATE/pinned ]]; then
+    log "leaving the engines up (started by \`scripts/engines.sh up\`; stop with \`down\`)"
+  elif ((others)); then
+    log "leaving the engines up for $others other run(s)"
+  else
+    down_locked
+  fi
+  unlock
+  exit "$rc"
+}
+
+cmd_run() {
+  [[ ${1:-} == -- ]] && shift
+  (($#)) || die "usage: scripts/engines.sh run -- CMD..."
+  local started
+  started=$(now_ms)
+  lock
+  mkdir -p "$STATE/users"
+  touch "$STATE/users/$$"
+  trap run_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  if ! up_locked; then
+    if required; then
+      unlock
+      die "engines are required (CI=true or NSS_TEST_ENGINES=required) but did not all come up"
+    fi
+    log "continuing: tests needing what is missing will skip"
+  fi
+  unlock
+  step up "$started" "done; running: $*"
+  set -a
+  # shellcheck source=/dev/null
+  [[ -f $ENV_FILE ]] && source "$ENV_FILE"
+  set +a
+  local rc=0
+  "$@" || rc=$?
+  exit "$rc"
+}
+
+main() {
+  local cmd=${1:-}
+  (($#)) && shift
+  case $cmd in
+  install) cmd_install "$@" ;;
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  run) cmd_run "$@" ;;
+  *)
+    sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    exit 2
+    ;;
+  esac
+}
+
+main "$@"
