@@ -394,25 +394,31 @@ arm64_check() {
 }
 
 # ---------------------------------------------------------------- up
+# publish NAME VALUE: one `export NAME='VALUE'` line of the env file.
+ENV_LINES=()
+publish() {
+  [[ $2 != *"'"* ]] || die "$1 would contain a single quote: $2"
+  ENV_LINES+=("export $1='$2'")
+}
+
 write_env() {
-  local tmp="$ENV_FILE.tmp" name
-  : >"$tmp"
-  for name in "$@"; do
-    printf "export %s='%s'\n" "$name" "${!name}" >>"$tmp"
-  done
-  mv "$tmp" "$ENV_FILE"
+  if ((${#ENV_LINES[@]})); then
+    printf '%s\n' "${ENV_LINES[@]}" >"$ENV_FILE.tmp"
+  else
+    : >"$ENV_FILE.tmp"
+  fi
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
 # Brings everything up that can come up; returns 1 when something could not.
 up_locked() {
-  local failed=() have_podman=0 have_docker=0 base_ok=1 python_ok=1 uv_ok=1 arm64=0
+  local failed=() have_podman=0 have_docker=0 have_registry=0 base_ok=1 python_ok=1 arm64=0
   local base_tar="$CACHE/nss-debian-$SUITE-r$RECIPE.tar"
   local python_tar="$CACHE/nss-debian-python-$SUITE-r$RECIPE.tar"
   mkdir -p "$STATE" "$CACHE"
 
   if podman_setup; then have_podman=1; else failed+=(podman); fi
   if docker_start; then have_docker=1; else failed+=(dockerd); fi
-  local have_registry=0
   if registry_start; then have_registry=1; else failed+=(registry); fi
   if binfmt_setup; then arm64=1; else failed+=(binfmt); fi
 
@@ -425,60 +431,51 @@ up_locked() {
   wait "$pid_base" || { base_ok=0; failed+=(base-rootfs); }
   wait "$pid_python" || { python_ok=0; failed+=(python-rootfs); }
 
-  local engine base_in=() python_in=() uv_in=()
+  local engine have base_in=0 python_in=0 uv_in=0 engines=0
   for engine in podman docker; do
-    local have_var="have_$engine"
-    ((${!have_var})) || continue
-    if ((base_ok)) && import_image "$engine" "$BASE_IMAGE" "$base_tar"; then base_in+=("$engine"); fi
-    if ((python_ok)) && import_image "$engine" "$PYTHON_IMAGE" "$python_tar"; then python_in+=("$engine"); fi
-    if "uv_$engine"; then uv_in+=("$engine"); else failed+=("uv-$engine"); fi
+    have="have_$engine"
+    ((${!have})) || continue
+    engines=$((engines + 1))
+    if ((base_ok)) && import_image "$engine" "$BASE_IMAGE" "$base_tar"; then
+      base_in=$((base_in + 1))
+    else
+      failed+=("base-image-$engine")
+    fi
+    if ((python_ok)) && import_image "$engine" "$PYTHON_IMAGE" "$python_tar"; then
+      python_in=$((python_in + 1))
+    else
+      failed+=("python-image-$engine")
+    fi
+    if "uv_$engine"; then uv_in=$((uv_in + 1)); else failed+=("uv-image-$engine"); fi
   done
-  if ((have_podman && arm64)) && [[ " ${uv_in[*]} " == *" podman "* ]]; then
+  if ((have_podman && arm64 && uv_in == engines)); then
     arm64_check || { arm64=0; failed+=(arm64); }
   fi
 
-  # A variable is published only when what it names is there in every
-  # published engine.
-  local vars=()
-  local expected=$((have_podman + have_docker))
+  # A variable is published only for what is there, in every published engine.
+  ENV_LINES=()
   if ((have_podman)); then
-    NSS_TEST_PODMAN=$(command -v podman)
-    NSS_TEST_CONTAINERS_CONF=$PODMAN_CONF
-    NSS_TEST_REGISTRIES_CONF=$REGISTRIES_CONF
-    vars+=(NSS_TEST_PODMAN NSS_TEST_CONTAINERS_CONF NSS_TEST_REGISTRIES_CONF)
+    publish NSS_TEST_PODMAN "$(command -v podman)"
+    publish NSS_TEST_CONTAINERS_CONF "$PODMAN_CONF"
+    publish NSS_TEST_REGISTRIES_CONF "$REGISTRIES_CONF"
   fi
   if ((have_docker)); then
-    NSS_TEST_DOCKER=$DOCKER
-    NSS_TEST_DOCKER_HOST="unix://$DOCKER_SOCK"
-    vars+=(NSS_TEST_DOCKER NSS_TEST_DOCKER_HOST)
+    publish NSS_TEST_DOCKER "$DOCKER"
+    publish NSS_TEST_DOCKER_HOST "unix://$DOCKER_SOCK"
   fi
-  if ((have_registry)); then
-    NSS_TEST_REGISTRY=$REGISTRY_ADDR
-    vars+=(NSS_TEST_REGISTRY)
+  ((have_registry)) && publish NSS_TEST_REGISTRY "$REGISTRY_ADDR"
+  if ((engines)); then
+    ((base_in == engines)) && publish NSS_TEST_BASE_IMAGE "$BASE_IMAGE"
+    ((python_in == engines)) && publish NSS_TEST_PYTHON_IMAGE "$PYTHON_IMAGE"
+    ((uv_in == engines)) && publish NSS_TEST_UV_IMAGE "$UV_IMAGE"
+    if ((have_podman && arm64)); then
+      publish NSS_TEST_PLATFORMS linux/amd64,linux/arm64
+    else
+      publish NSS_TEST_PLATFORMS linux/amd64
+    fi
   fi
-  if ((expected > 0 && ${#base_in[@]} == expected)); then
-    NSS_TEST_BASE_IMAGE=$BASE_IMAGE
-    vars+=(NSS_TEST_BASE_IMAGE)
-  fi
-  if ((expected > 0 && ${#python_in[@]} == expected)); then
-    NSS_TEST_PYTHON_IMAGE=$PYTHON_IMAGE
-    vars+=(NSS_TEST_PYTHON_IMAGE)
-  fi
-  if ((expected > 0 && ${#uv_in[@]} == expected)); then
-    NSS_TEST_UV_IMAGE=$UV_IMAGE
-    vars+=(NSS_TEST_UV_IMAGE)
-  fi
-  if ((arm64 && have_podman)); then
-    NSS_TEST_PLATFORMS=linux/amd64,linux/arm64
-  else
-    NSS_TEST_PLATFORMS=linux/amd64
-  fi
-  vars+=(NSS_TEST_PLATFORMS)
-  if [[ -r $CA_BUNDLE ]]; then
-    NSS_TEST_CA_BUNDLE=$CA_BUNDLE
-    vars+=(NSS_TEST_CA_BUNDLE)
-  fi
-  write_env "${vars[@]}"
+  [[ -r $CA_BUNDLE ]] && publish NSS_TEST_CA_BUNDLE "$CA_BUNDLE"
+  write_env
 
   if ((${#failed[@]})); then
     log "not up: ${failed[*]} (see the lines above); $ENV_FILE lists what is"
