@@ -1,0 +1,812 @@
+//! The checks: parse with `parse-dockerfile`, build a small per-stage model,
+//! run each rule, then apply suppressions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use parse_dockerfile::{Command, Instruction};
+
+use crate::error::Error;
+use crate::finding::Finding;
+use crate::rules::{
+    APT_CACHE, APT_NO_INSTALL_RECOMMENDS, DEPS_BEFORE_SOURCE, INIT_PROCESS, JSON_FORM, MULTI_STAGE,
+    NON_ROOT_USER, PACKAGE_CACHE_MOUNT, PINNED_BASE_IMAGE, Rule, UV_LINK_MODE,
+};
+use crate::shell::{self, SimpleCommand};
+use crate::suppress;
+
+/// Programs accepted as PID 1 init for [`INIT_PROCESS`].
+pub const INIT_PROGRAMS: &[&str] = &[
+    "tini",
+    "tini-static",
+    "dumb-init",
+    "catatonit",
+    "docker-init",
+    "s6-svscan",
+];
+
+/// Lints Dockerfile text. Findings are sorted by line, then rule id.
+///
+/// # Errors
+///
+/// [`Error::Parse`] (naming `Dockerfile` and the line) when the text is not a
+/// Dockerfile the parser accepts.
+pub fn lint(text: &str) -> Result<Vec<Finding>, Error> {
+    lint_named(text, Path::new("Dockerfile"))
+}
+
+/// Reads and lints the Dockerfile at `path`.
+///
+/// # Errors
+///
+/// [`Error::Read`] when the file cannot be read, [`Error::Parse`] (naming the
+/// file and line) when it is not a valid Dockerfile.
+pub fn lint_file(path: &Path) -> Result<Vec<Finding>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    lint_named(&text, path)
+}
+
+/// Lints `text`, naming `file` in a parse error.
+///
+/// # Errors
+///
+/// [`Error::Parse`] when the text is not a valid Dockerfile.
+pub fn lint_named(text: &str, file: &Path) -> Result<Vec<Finding>, Error> {
+    let dockerfile = parse_dockerfile::parse(text).map_err(|e| Error::Parse {
+        file: file.to_owned(),
+        line: e.line(),
+        message: format!("{e:#}"),
+    })?;
+    let escape = dockerfile
+        .parser_directives
+        .escape
+        .as_ref()
+        .map_or('\\', |d| d.value.value);
+    let lines = LineIndex::new(text);
+    let mut checker = Checker {
+        escape,
+        lines: &lines,
+        findings: Vec::new(),
+    };
+    checker.run(&dockerfile);
+
+    let ranges: Vec<(usize, usize)> = dockerfile
+        .instructions
+        .iter()
+        .filter_map(start_of)
+        .map(|start| {
+            let line = lines.line(start);
+            (line, lines.logical_end(line, escape))
+        })
+        .collect();
+    let (suppressions, mut findings) = suppress::collect(text, &ranges);
+    findings.extend(
+        checker
+            .findings
+            .into_iter()
+            .filter(|f| !suppress::is_suppressed(f, &suppressions)),
+    );
+    findings.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
+    findings.dedup_by(|a, b| a.line == b.line && a.rule == b.rule);
+    Ok(findings)
+}
+
+/// Byte offset -> 1-based line, plus the physical lines for continuation scans.
+struct LineIndex<'t> {
+    starts: Vec<usize>,
+    lines: Vec<&'t str>,
+}
+
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self {
+            starts,
+            lines: text.split('\n').collect(),
+        }
+    }
+
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset)
+    }
+
+    /// Last physical line of the instruction starting at `line`: an escape at the
+    /// end continues it, and comment or blank lines inside a continuation belong to it.
+    fn logical_end(&self, line: usize, escape: char) -> usize {
+        let text = |l: usize| self.lines.get(l - 1).map(|s| s.trim_end());
+        let mut end = line;
+        while text(end).is_some_and(|t| t.ends_with(escape)) {
+            let mut next = end + 1;
+            while text(next).is_some_and(|t| t.is_empty() || t.trim_start().starts_with('#')) {
+                next += 1;
+            }
+            if text(next).is_none() {
+                return next - 1;
+            }
+            end = next;
+        }
+        end
+    }
+}
+
+fn start_of(ins: &Instruction<'_>) -> Option<usize> {
+    Some(match ins {
+        Instruction::Add(i) => i.add.span.start,
+        Instruction::Arg(i) => i.arg.span.start,
+        Instruction::Cmd(i) => i.cmd.span.start,
+        Instruction::Copy(i) => i.copy.span.start,
+        Instruction::Entrypoint(i) => i.entrypoint.span.start,
+        Instruction::Env(i) => i.env.span.start,
+        Instruction::Expose(i) => i.expose.span.start,
+        Instruction::From(i) => i.from.span.start,
+        Instruction::Healthcheck(i) => i.healthcheck.span.start,
+        Instruction::Label(i) => i.label.span.start,
+        Instruction::Maintainer(i) => i.maintainer.span.start,
+        Instruction::Onbuild(i) => i.onbuild.span.start,
+        Instruction::Run(i) => i.run.span.start,
+        Instruction::Shell(i) => i.shell.span.start,
+        Instruction::Stopsignal(i) => i.stopsignal.span.start,
+        Instruction::User(i) => i.user.span.start,
+        Instruction::Volume(i) => i.volume.span.start,
+        Instruction::Workdir(i) => i.workdir.span.start,
+        _ => return None,
+    })
+}
+
+/// What a stage leaves behind for stages built `FROM` it.
+#[derive(Debug, Clone, Default)]
+struct StageState {
+    name: Option<String>,
+    from_line: usize,
+    parent: Option<usize>,
+    env: HashMap<String, String>,
+    /// Last `USER` (value, line), inherited from the parent stage.
+    user: Option<(String, usize)>,
+    /// Last `ENTRYPOINT` (program, line), inherited; `None` program for `ENTRYPOINT []`.
+    entrypoint: Option<(Option<String>, usize)>,
+    own_entrypoint: bool,
+}
+
+impl StageState {
+    fn label(&self, index: usize) -> String {
+        self.name
+            .as_ref()
+            .map_or_else(|| format!("#{}", index + 1), |n| format!("`{n}`"))
+    }
+}
+
+struct Checker<'l, 't> {
+    escape: char,
+    lines: &'l LineIndex<'t>,
+    findings: Vec<Finding>,
+}
+
+impl Checker<'_, '_> {
+    fn report(&mut self, rule: Rule, line: usize, message: String) {
+        self.findings.push(Finding {
+            rule,
+            line,
+            message,
+        });
+    }
+
+    fn run(&mut self, dockerfile: &parse_dockerfile::Dockerfile<'_>) {
+        // Global ARGs (before the first FROM): name -> default.
+        let mut globals: HashMap<String, Option<String>> = HashMap::new();
+        for arg in dockerfile.global_args() {
+            for (name, value) in arg_pairs(&arg.arguments.value) {
+                globals.insert(name, value);
+            }
+        }
+
+        let mut stages: Vec<StageState> = Vec::new();
+        for stage in dockerfile.stages() {
+            let from_line = self.lines.line(stage.from.from.span.start);
+            let name = stage.from.as_.as_ref().map(|(_, n)| n.value.to_lowercase());
+            let parent = self.check_base(&stage.from.image.value, from_line, &globals, &stages);
+            let mut state = parent.map_or_else(StageState::default, |p| StageState {
+                own_entrypoint: false,
+                ..stages[p].clone()
+            });
+            state.name = name;
+            state.from_line = from_line;
+            state.parent = parent;
+            self.check_stage(stage.instructions, &globals, &mut state);
+            stages.push(state);
+        }
+
+        if stages.len() < 2 {
+            let line = stages.first().map_or(1, |s| s.from_line);
+            self.report(
+                MULTI_STAGE,
+                line,
+                "single-stage build: install build tools and dependencies in a first stage and \
+                 copy only the results into the stage that ships"
+                    .to_owned(),
+            );
+        }
+
+        let last = stages.len().saturating_sub(1);
+        for (index, state) in stages.iter().enumerate() {
+            if index == last || state.own_entrypoint {
+                self.check_app_stage(index, state);
+            }
+        }
+    }
+
+    /// [`PINNED_BASE_IMAGE`]; returns the earlier stage this one is built from.
+    fn check_base(
+        &mut self,
+        raw: &str,
+        line: usize,
+        globals: &HashMap<String, Option<String>>,
+        stages: &[StageState],
+    ) -> Option<usize> {
+        let image = match expand(raw, globals) {
+            Ok(image) => image,
+            Err(var) => {
+                self.report(
+                    PINNED_BASE_IMAGE,
+                    line,
+                    format!(
+                        "base image `{raw}` uses build arg {var}, which has no default: declare \
+                         `ARG {var}=<pinned value>` before the first FROM"
+                    ),
+                );
+                return None;
+            }
+        };
+        let lower = image.to_lowercase();
+        if let Some(parent) = stages
+            .iter()
+            .position(|s| s.name.as_deref() == Some(lower.as_str()))
+        {
+            return Some(parent);
+        }
+        if lower == "scratch" || image.contains('@') {
+            return None;
+        }
+        let shown = if image == raw {
+            format!("`{image}`")
+        } else {
+            format!("`{image}` (from `{raw}`)")
+        };
+        let last_component = image.rsplit('/').next().unwrap_or(&image);
+        match last_component.split_once(':') {
+            None => self.report(
+                PINNED_BASE_IMAGE,
+                line,
+                format!("base image {shown} has no tag, which means `latest`: pin a version tag or digest"),
+            ),
+            Some((_, tag)) if tag.eq_ignore_ascii_case("latest") || tag.is_empty() => self.report(
+                PINNED_BASE_IMAGE,
+                line,
+                format!("base image {shown} uses the `latest` tag: pin a version tag or digest"),
+            ),
+            Some(_) => {}
+        }
+        None
+    }
+
+    fn check_stage(
+        &mut self,
+        instructions: &[Instruction<'_>],
+        globals: &HashMap<String, Option<String>>,
+        state: &mut StageState,
+    ) {
+        // Stage-local ARGs are visible to RUN steps as environment variables.
+        let mut args: HashMap<String, String> = HashMap::new();
+        let mut source_copy: Option<(usize, String)> = None;
+        let mut installed = false;
+        for ins in instructions {
+            let Some(line) = start_of(ins).map(|s| self.lines.line(s)) else {
+                continue;
+            };
+            match ins {
+                Instruction::Env(env) => state.env.extend(env_pairs(&env.arguments.value)),
+                Instruction::Arg(arg) => {
+                    for (name, value) in arg_pairs(&arg.arguments.value) {
+                        let value = value.or_else(|| globals.get(&name).cloned().flatten());
+                        if let Some(value) = value {
+                            args.insert(name, value);
+                        }
+                    }
+                }
+                Instruction::User(user) => {
+                    state.user = Some((user.arguments.value.trim().to_owned(), line));
+                }
+                Instruction::Entrypoint(ep) => {
+                    self.check_json_form("ENTRYPOINT", &ep.arguments, line);
+                    state.entrypoint = Some((self.program(&ep.arguments), line));
+                    state.own_entrypoint = true;
+                }
+                Instruction::Cmd(cmd) => self.check_json_form("CMD", &cmd.arguments, line),
+                Instruction::Copy(copy) => {
+                    let from_stage = copy.options.iter().any(|f| f.name.value == "from");
+                    if !from_stage && source_copy.is_none() && !installed {
+                        source_copy = copy
+                            .src
+                            .iter()
+                            .filter_map(|s| match s {
+                                parse_dockerfile::Source::Path(p) => Some(p.value.as_ref()),
+                                _ => None,
+                            })
+                            .find(|p| is_source_path(p))
+                            .map(|p| (line, p.to_owned()));
+                    }
+                }
+                Instruction::Add(add) => {
+                    let from_stage = add.options.iter().any(|f| f.name.value == "from");
+                    if !from_stage && source_copy.is_none() && !installed {
+                        source_copy = add
+                            .src
+                            .iter()
+                            .filter_map(|s| match s {
+                                parse_dockerfile::Source::Path(p) => Some(p.value.as_ref()),
+                                _ => None,
+                            })
+                            .find(|p| is_source_path(p))
+                            .map(|p| (line, p.to_owned()));
+                    }
+                }
+                Instruction::Run(run) => {
+                    let step = RunStep::new(run, self.escape);
+                    self.check_run(&step, line, &state.env, &args);
+                    if !installed && step.commands.iter().any(is_dependency_install) {
+                        installed = true;
+                        if let Some((copy_line, src)) = source_copy.take() {
+                            self.report(
+                                DEPS_BEFORE_SOURCE,
+                                copy_line,
+                                format!(
+                                    "source `{src}` is copied before the dependencies are installed \
+                                     (line {line}): copy pyproject.toml and uv.lock (or requirements*.txt), \
+                                     install the dependencies, then copy the source"
+                                ),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn program(&self, command: &Command<'_>) -> Option<String> {
+        match command {
+            Command::Exec(words) => words.value.first().map(|w| w.value.to_string()),
+            Command::Shell(text) => {
+                shell::commands(&shell::join_continuations(text.value, self.escape))
+                    .into_iter()
+                    .next()
+                    .and_then(|c| c.argv.into_iter().next())
+            }
+            _ => None,
+        }
+    }
+
+    fn check_json_form(&mut self, keyword: &str, command: &Command<'_>, line: usize) {
+        if let Command::Shell(text) = command {
+            let joined = shell::join_continuations(text.value, self.escape);
+            let words = shell_words::split(joined.trim())
+                .unwrap_or_else(|_| joined.split_whitespace().map(str::to_owned).collect());
+            let json = words
+                .iter()
+                .map(|w| format!("{w:?}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.report(
+                JSON_FORM,
+                line,
+                format!(
+                    "{keyword} uses the shell form, so `/bin/sh -c` becomes PID 1 and swallows \
+                     signals: write {keyword} [{json}]"
+                ),
+            );
+        }
+    }
+
+    fn check_run(
+        &mut self,
+        step: &RunStep,
+        line: usize,
+        env: &HashMap<String, String>,
+        args: &HashMap<String, String>,
+    ) {
+        // NSS003 / NSS004: apt.
+        let apt_installs: Vec<&SimpleCommand> =
+            step.commands.iter().filter(|c| is_apt_install(c)).collect();
+        if let Some(cmd) = apt_installs.iter().find(|c| {
+            !c.has_arg("--no-install-recommends")
+                && !c.args().iter().any(|a| is_no_recommends_option(a))
+        }) {
+            self.report(
+                APT_NO_INSTALL_RECOMMENDS,
+                line,
+                format!(
+                    "`{} install` without `--no-install-recommends`: add it so recommended \
+                     packages stay out of the image",
+                    cmd.program()
+                ),
+            );
+        }
+        if !apt_installs.is_empty() {
+            let cached = step
+                .cache_mounts()
+                .any(|t| t.starts_with("/var/cache/apt") || t.starts_with("/var/lib/apt"));
+            let cleaned = step.commands.iter().any(|c| {
+                c.program() == "rm" && c.args().iter().any(|a| a.starts_with("/var/lib/apt/lists"))
+            });
+            if !cached && !cleaned {
+                self.report(
+                    APT_CACHE,
+                    line,
+                    "apt install without a cache: add `--mount=type=cache,target=/var/cache/apt,sharing=locked` \
+                     (or end the step with `rm -rf /var/lib/apt/lists/*`)"
+                        .to_owned(),
+                );
+            }
+        }
+
+        // NSS005 / NSS006: uv and pip.
+        let has_cache = step.cache_mounts().next().is_some();
+        let mut exported: HashMap<String, String> = HashMap::new();
+        let mut reported_cache = false;
+        let mut reported_link = false;
+        for cmd in &step.commands {
+            if cmd.program() == "export" {
+                exported.extend(cmd.args().iter().filter_map(|a| shell::assignment(a)));
+            }
+            let Some(tool) = package_install(cmd) else {
+                continue;
+            };
+            if !has_cache && !reported_cache {
+                reported_cache = true;
+                let target = if tool.starts_with("uv") {
+                    "/root/.cache/uv"
+                } else {
+                    "/root/.cache/pip"
+                };
+                self.report(
+                    PACKAGE_CACHE_MOUNT,
+                    line,
+                    format!(
+                        "`{tool}` without a cache mount: add `--mount=type=cache,target={target}` \
+                         so wheels are reused across builds and stay out of the layer"
+                    ),
+                );
+            }
+            if has_cache && tool.starts_with("uv") && !reported_link {
+                let flag = link_mode_flag(cmd);
+                let value = flag
+                    .or_else(|| {
+                        cmd.assignments
+                            .iter()
+                            .find(|(n, _)| n == "UV_LINK_MODE")
+                            .map(|(_, v)| v.clone())
+                    })
+                    .or_else(|| exported.get("UV_LINK_MODE").cloned())
+                    .or_else(|| args.get("UV_LINK_MODE").cloned())
+                    .or_else(|| env.get("UV_LINK_MODE").cloned());
+                if value.as_deref() != Some("copy") {
+                    reported_link = true;
+                    let now = value.map_or_else(
+                        || "UV_LINK_MODE is not set".to_owned(),
+                        |v| format!("UV_LINK_MODE is `{v}`"),
+                    );
+                    self.report(
+                        UV_LINK_MODE,
+                        line,
+                        format!(
+                            "`{tool}` with a cache mount but {now}: set `ENV UV_LINK_MODE=copy` in the \
+                             stage (hard links into the cache mount dangle once it is unmounted)"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn check_app_stage(&mut self, index: usize, state: &StageState) {
+        let label = state.label(index);
+        match &state.user {
+            None => self.report(
+                NON_ROOT_USER,
+                state.from_line,
+                format!(
+                    "stage {label} runs the app as root (no USER): create a user and add `USER <name>` \
+                     (e.g. uid 1000) before ENTRYPOINT"
+                ),
+            ),
+            Some((user, line)) if is_root(user) => self.report(
+                NON_ROOT_USER,
+                *line,
+                format!(
+                    "stage {label} runs the app as root (`USER {user}`): switch to a non-root user, or \
+                     suppress with `# nss-lint ignore={} <reason>` when root is deliberate",
+                    NON_ROOT_USER.id
+                ),
+            ),
+            Some(_) => {}
+        }
+        let suggestion = "`ENTRYPOINT [\"tini\", \"--\", ...]`";
+        match &state.entrypoint {
+            None | Some((None, _)) => {
+                let line = state
+                    .entrypoint
+                    .as_ref()
+                    .map_or(state.from_line, |(_, l)| *l);
+                self.report(
+                    INIT_PROCESS,
+                    line,
+                    format!(
+                        "stage {label} has no ENTRYPOINT, so the app runs as PID 1 without an init: \
+                         use {suggestion} (or suppress with a reason when the image is always run with `--init`)"
+                    ),
+                );
+            }
+            Some((Some(program), line)) => {
+                let name = program.rsplit('/').next().unwrap_or(program);
+                if !INIT_PROGRAMS.contains(&name) && program != "/init" {
+                    self.report(
+                        INIT_PROCESS,
+                        *line,
+                        format!(
+                            "stage {label} starts `{program}` as PID 1, not an init: use {suggestion} \
+                             or `dumb-init` (or suppress with a reason when the image is always run with `--init`)"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The parts of a `RUN` instruction the rules look at.
+struct RunStep {
+    /// `--mount` options: (type, target).
+    mounts: Vec<(String, String)>,
+    commands: Vec<SimpleCommand>,
+}
+
+impl RunStep {
+    fn new(run: &parse_dockerfile::RunInstruction<'_>, escape: char) -> Self {
+        let mounts = run
+            .options
+            .iter()
+            .filter(|f| f.name.value == "mount")
+            .filter_map(|f| f.value.as_ref())
+            .map(|v| parse_mount(&v.value))
+            .collect();
+        let commands = match &run.arguments {
+            Command::Shell(text) => shell::commands(&shell::join_continuations(text.value, escape)),
+            Command::Exec(words) => {
+                let argv: Vec<String> = words.value.iter().map(|w| w.value.to_string()).collect();
+                let cmd = SimpleCommand {
+                    assignments: Vec::new(),
+                    argv,
+                };
+                match cmd.args() {
+                    [flag, script, ..]
+                        if flag == "-c" && matches!(cmd.program(), "sh" | "bash" | "dash") =>
+                    {
+                        shell::commands(script)
+                    }
+                    _ => vec![cmd],
+                }
+            }
+            _ => Vec::new(),
+        };
+        Self { mounts, commands }
+    }
+
+    fn cache_mounts(&self) -> impl Iterator<Item = &str> {
+        self.mounts
+            .iter()
+            .filter(|(kind, _)| kind == "cache")
+            .map(|(_, target)| target.as_str())
+    }
+}
+
+fn parse_mount(value: &str) -> (String, String) {
+    let mut kind = "bind".to_owned();
+    let mut target = String::new();
+    for part in value.split(',') {
+        match part.split_once('=') {
+            Some(("type", v)) => kind = v.to_owned(),
+            Some(("target" | "dst" | "destination", v)) => target = v.to_owned(),
+            _ => {}
+        }
+    }
+    (kind, target)
+}
+
+/// `NAME=value` pairs (or bare `NAME`) of an ARG instruction.
+fn arg_pairs(arguments: &str) -> Vec<(String, Option<String>)> {
+    words(arguments)
+        .into_iter()
+        .map(|w| match w.split_once('=') {
+            Some((n, v)) => (n.to_owned(), Some(v.to_owned())),
+            None => (w, None),
+        })
+        .collect()
+}
+
+/// `ENV K=V K2=V2` or the legacy `ENV K V`.
+fn env_pairs(arguments: &str) -> Vec<(String, String)> {
+    let trimmed = arguments.trim();
+    let first = trimmed.split_whitespace().next().unwrap_or_default();
+    if first.contains('=') {
+        words(trimmed)
+            .into_iter()
+            .filter_map(|w| w.split_once('=').map(|(n, v)| (n.to_owned(), v.to_owned())))
+            .collect()
+    } else {
+        let value = trimmed[first.len()..].trim();
+        vec![(first.to_owned(), words(value).join(" "))]
+    }
+}
+
+fn words(text: &str) -> Vec<String> {
+    shell_words::split(text)
+        .unwrap_or_else(|_| text.split_whitespace().map(str::to_owned).collect())
+}
+
+/// Expands `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` from the
+/// global ARG defaults; `Err(name)` when a variable has no value.
+fn expand(raw: &str, vars: &HashMap<String, Option<String>>) -> Result<String, String> {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        let (expr, tail) = if let Some(inner) = after.strip_prefix('{') {
+            let Some(end) = inner.find('}') else {
+                return Err(after.to_owned());
+            };
+            (&inner[..end], &inner[end + 1..])
+        } else {
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        let (name, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
+            Some((n, d)) => (n, Some(d)),
+            None => (expr, None),
+        };
+        match vars.get(name).cloned().flatten().filter(|v| !v.is_empty()) {
+            Some(value) => out.push_str(&value),
+            None => match default {
+                Some(d) => out.push_str(d),
+                None => return Err(name.to_owned()),
+            },
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn is_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or(user).trim();
+    name == "root" || name == "0"
+}
+
+fn is_source_path(path: &str) -> bool {
+    let p = path.trim_start_matches("./").trim_start_matches('/');
+    let p = p.trim_end_matches('/');
+    matches!(p, "" | "." | "*" | "**" | "src") || p.starts_with("src/")
+}
+
+fn is_apt_install(cmd: &SimpleCommand) -> bool {
+    matches!(cmd.program(), "apt-get" | "apt" | "aptitude")
+        && cmd.positionals().any(|a| a == "install")
+}
+
+fn is_no_recommends_option(arg: &str) -> bool {
+    let lower = arg.to_ascii_lowercase();
+    lower.contains("install-recommends=false") || lower.contains("install-recommends=0")
+}
+
+/// The argv of a pip or uv invocation with `python -m` stripped, as (tool, args).
+fn tool_args(cmd: &SimpleCommand) -> Option<(&'static str, &[String])> {
+    let program = cmd.program();
+    if program == "uv" {
+        return Some(("uv", cmd.args()));
+    }
+    if program.starts_with("pip") && program[3..].chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Some(("pip", cmd.args()));
+    }
+    if program.starts_with("python") {
+        let args = cmd.args();
+        let m = args.iter().position(|a| a == "-m")?;
+        return match args.get(m + 1).map(String::as_str) {
+            Some("pip") => Some(("pip", &args[m + 2..])),
+            Some("uv") => Some(("uv", &args[m + 2..])),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// A uv or pip command that downloads Python packages; returns how to name it.
+fn package_install(cmd: &SimpleCommand) -> Option<String> {
+    let (tool, args) = tool_args(cmd)?;
+    let positionals: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .take(2)
+        .collect();
+    let installs = matches!(
+        (tool, positionals.as_slice()),
+        (
+            "uv",
+            ["sync" | "add", ..] | ["pip" | "tool", "install", ..] | ["pip", "sync", ..]
+        ) | ("pip", ["install", ..])
+    );
+    let shown = match (tool, positionals.as_slice()) {
+        ("uv", ["pip" | "tool", second, ..]) => format!("uv {} {second}", positionals[0]),
+        (_, [first, ..]) => format!("{tool} {first}"),
+        _ => tool.to_owned(),
+    };
+    installs.then_some(shown)
+}
+
+/// A step that installs the project's dependencies from its manifests.
+fn is_dependency_install(cmd: &SimpleCommand) -> bool {
+    match cmd.program() {
+        "poetry" | "pdm" | "pipenv" => {
+            return cmd
+                .positionals()
+                .next()
+                .is_some_and(|a| a == "install" || a == "sync");
+        }
+        _ => {}
+    }
+    let Some((tool, args)) = tool_args(cmd) else {
+        return false;
+    };
+    let positionals: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let from_manifest = args.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "-r" | "--requirement" | "--requirements" | "-e" | "--editable"
+        ) || a.starts_with("--requirement=")
+            || a.starts_with("-r")
+    });
+    let local = |rest: &[&str]| {
+        rest.iter()
+            .any(|a| *a == "." || a.starts_with("./") || a.starts_with('/') || a.ends_with(".txt"))
+    };
+    match (tool, positionals.as_slice()) {
+        ("uv", ["sync", ..]) | ("uv", ["pip", "sync", ..]) => true,
+        ("uv", ["pip", "install", rest @ ..]) | ("pip", ["install", rest @ ..]) => {
+            from_manifest || local(rest)
+        }
+        _ => false,
+    }
+}
+
+fn link_mode_flag(cmd: &SimpleCommand) -> Option<String> {
+    let args = cmd.args();
+    args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--link-mode=")
+            .map(str::to_owned)
+            .or_else(|| {
+                (a == "--link-mode")
+                    .then(|| args.get(i + 1).cloned())
+                    .flatten()
+            })
+    })
+}
