@@ -29,8 +29,9 @@ BASE_IMAGE="localhost/nss-debian:$SUITE"
 PYTHON_IMAGE="localhost/nss-debian-python:$SUITE"
 PYTHON_INCLUDE=python3,python3-venv,ca-certificates,tini
 UV_IMAGE="ghcr.io/astral-sh/uv:$UV_VERSION"
-# Bump when the rootfs recipe changes: cached tarballs and images are keyed on it.
-RECIPE=1
+# Bump when a recipe changes: cached files and images are keyed on these.
+RECIPE=1    # the Debian rootfs images
+UV_RECIPE=2 # uv's image (2: static musl binaries)
 
 PACKAGES=(
   podman runc conmon containernetworking-plugins slirp4netns fuse-overlayfs uidmap
@@ -49,6 +50,7 @@ DOCKER_PID="$DOCKER_DIR/dockerd.pid"
 REGISTRY_DIR="$STATE/registry"
 REGISTRY_PID="$REGISTRY_DIR/registry.pid"
 CACHE="$STATE/cache"
+UV_CACHE="$CACHE/uv-$UV_VERSION-r$UV_RECIPE"
 ENV_FILE="$STATE/env"
 
 log() { printf 'engines: %s\n' "$*" >&2; }
@@ -316,8 +318,10 @@ import_image() {
 
 # ---------------------------------------------------------------- uv image
 # uv_binaries ARCH (x86_64|aarch64): extracts uv and uvx from the PyPI wheel.
+# The musllinux wheels hold static binaries, which run FROM scratch (the
+# x86_64 manylinux one is linked against glibc).
 uv_binaries() {
-  local arch=$1 dir="$CACHE/uv-$UV_VERSION/$1" started py
+  local arch=$1 dir="$UV_CACHE/$1" started py
   [[ -x $dir/uv && -x $dir/uvx ]] && return 0
   started=$(now_ms)
   py=python3
@@ -326,7 +330,7 @@ uv_binaries() {
     { log "missing pip: run \`bash scripts/engines.sh install\`"; return 1; }
   mkdir -p "$dir/wheel"
   $py -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
-    --platform "manylinux_2_17_$arch" --dest "$dir/wheel" "uv==$UV_VERSION" 9>&- >&2 || return 1
+    --platform "musllinux_1_1_$arch" --dest "$dir/wheel" "uv==$UV_VERSION" 9>&- >&2 || return 1
   $py - "$dir" <<'EOF'
 import glob, os, sys, zipfile
 out = sys.argv[1]
@@ -341,13 +345,14 @@ with zipfile.ZipFile(wheel) as zf:
 EOF
   [[ -x $dir/uv && -x $dir/uvx ]] || { log "uv wheel for $arch held no uv/uvx"; return 1; }
   rm -rf "$dir/wheel"
-  step uv "$started" "pip download uv==$UV_VERSION ($arch wheel), extracted uv and uvx"
+  step uv "$started" "pip download uv==$UV_VERSION (musllinux $arch wheel), extracted uv and uvx"
 }
 
 uv_podman() {
   local started arch have=()
   started=$(now_ms)
-  if pm manifest inspect "$UV_IMAGE" >/dev/null 2>&1; then
+  if pm manifest inspect "$UV_IMAGE" >/dev/null 2>&1 &&
+    [[ $(pm image inspect --format '{{index .Labels "org.nss.recipe"}}' "localhost/nss-uv:$UV_VERSION-amd64" 2>/dev/null) == "$UV_RECIPE" ]]; then
     step uv-image "$started" "$UV_IMAGE already in podman"
     return 0
   fi
@@ -355,9 +360,10 @@ uv_podman() {
     local wheel_arch=x86_64
     [[ $arch == arm64 ]] && wheel_arch=aarch64
     if uv_binaries "$wheel_arch"; then
-      tar -C "$CACHE/uv-$UV_VERSION/$wheel_arch" -cf "$CACHE/uv-$UV_VERSION/$wheel_arch.tar" uv uvx || return 1
+      tar -C "$UV_CACHE/$wheel_arch" -cf "$UV_CACHE/$wheel_arch.tar" uv uvx || return 1
       pm import -q --os linux --arch "$arch" --change 'ENTRYPOINT ["/uv"]' \
-        "$CACHE/uv-$UV_VERSION/$wheel_arch.tar" "localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
+        --change "LABEL org.nss.recipe=$UV_RECIPE" \
+        "$UV_CACHE/$wheel_arch.tar" "localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
       have+=("$arch")
     fi
   done
@@ -373,13 +379,14 @@ uv_podman() {
 uv_docker() {
   local started
   started=$(now_ms)
-  if dk image inspect "$UV_IMAGE" >/dev/null 2>&1; then
+  if [[ $(dk image inspect --format '{{index .Config.Labels "org.nss.recipe"}}' "$UV_IMAGE" 2>/dev/null) == "$UV_RECIPE" ]]; then
     step uv-image "$started" "$UV_IMAGE already in docker"
     return 0
   fi
   uv_binaries x86_64 || return 1
-  tar -C "$CACHE/uv-$UV_VERSION/x86_64" -cf "$CACHE/uv-$UV_VERSION/x86_64.tar" uv uvx || return 1
-  dk import --change 'ENTRYPOINT ["/uv"]' "$CACHE/uv-$UV_VERSION/x86_64.tar" "$UV_IMAGE" >/dev/null || return 1
+  tar -C "$UV_CACHE/x86_64" -cf "$UV_CACHE/x86_64.tar" uv uvx || return 1
+  dk import --change 'ENTRYPOINT ["/uv"]' --change "LABEL org.nss.recipe=$UV_RECIPE" \
+    "$UV_CACHE/x86_64.tar" "$UV_IMAGE" >/dev/null || return 1
   step uv-image "$started" "$UV_IMAGE in docker (linux/amd64)"
 }
 
