@@ -83,6 +83,7 @@ pub fn lint_named(text: &str, file: &Path) -> Result<Vec<Finding>, Error> {
         })
         .collect();
     let (suppressions, mut findings) = suppress::collect(text, &ranges);
+    findings.extend(suppress::unused(&checker.findings, &suppressions));
     findings.extend(
         checker
             .findings

@@ -11,6 +11,8 @@ use crate::rules::{self, Rule, SUPPRESSION};
 /// A parsed suppression, attached to the first line of its instruction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Suppression {
+    /// 1-based line of the comment.
+    pub(crate) line: usize,
     /// 1-based line of the instruction the suppression applies to.
     pub(crate) target: usize,
     /// The rules it silences.
@@ -73,7 +75,11 @@ pub(crate) fn collect(text: &str, ranges: &Ranges) -> (Vec<Suppression>, Vec<Fin
             .or_else(|| ranges.iter().find(|(start, _)| *start > line_no))
             .map(|(start, _)| *start);
         match target {
-            Some(target) if !rules.is_empty() => suppressions.push(Suppression { target, rules }),
+            Some(target) if !rules.is_empty() => suppressions.push(Suppression {
+                line: line_no,
+                target,
+                rules,
+            }),
             Some(_) => {}
             None => findings.push(bad(
                 "nss-lint ignore is not followed by an instruction: move it above the instruction it excuses"
@@ -104,6 +110,30 @@ fn directive(line: &str) -> Option<&str> {
         search = at + 1;
     }
     None
+}
+
+/// Findings for suppressions that silence nothing: the rule does not fire at
+/// that instruction (any more), so the comment only misleads.
+pub(crate) fn unused(findings: &[Finding], suppressions: &[Suppression]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in suppressions {
+        for rule in &s.rules {
+            let used = findings
+                .iter()
+                .any(|f| f.rule == *rule && f.line == s.target);
+            if !used {
+                out.push(Finding {
+                    rule: SUPPRESSION,
+                    line: s.line,
+                    message: format!(
+                        "`nss-lint ignore={}` suppresses nothing: the instruction at line {} has no {} finding; remove it",
+                        rule.id, s.target, rule.id
+                    ),
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Whether `finding` is silenced by one of `suppressions`.
@@ -157,10 +187,12 @@ mod tests {
             s,
             vec![
                 Suppression {
+                    line: 2,
                     target: 4,
                     rules: vec![NON_ROOT_USER, INIT_PROCESS]
                 },
                 Suppression {
+                    line: 6,
                     target: 5,
                     rules: vec![INIT_PROCESS]
                 },

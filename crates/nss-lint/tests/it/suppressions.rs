@@ -40,9 +40,14 @@ fn suppressions_silence_one_rule_on_one_instruction() {
             vec![("NSS010", 5)],
         ),
         (
-            "suppression applies to the next instruction only",
+            "suppression applies to the next instruction only (and is then unused)",
             format!("{HEAD}# nss-lint ignore=NSS008 reason\nRUN true\nUSER root\n{TAIL}"),
-            vec![("NSS008", 5)],
+            vec![("NSS011", 3), ("NSS008", 5)],
+        ),
+        (
+            "unused suppression",
+            format!("{HEAD}USER app\n# nss-lint ignore=NSS010 reason\n{TAIL}"),
+            vec![("NSS011", 4)],
         ),
         (
             "trailing shell comment on the same logical line",
