@@ -78,16 +78,36 @@ impl BuildSpec {
     /// The six pins in [`PIN_NAMES`] order: `(name, value, source)`.
     pub fn pins(&self) -> [(&'static str, String, &crate::Source); 6] {
         [
-            (PIN_NAMES[0], self.cuda_version.value.clone(), &self.cuda_version.source),
-            (PIN_NAMES[1], self.ubuntu_version.value.clone(), &self.ubuntu_version.source),
+            (
+                PIN_NAMES[0],
+                self.cuda_version.value.clone(),
+                &self.cuda_version.source,
+            ),
+            (
+                PIN_NAMES[1],
+                self.ubuntu_version.value.clone(),
+                &self.ubuntu_version.source,
+            ),
             (
                 PIN_NAMES[2],
                 self.cuda_image_type.value.to_string(),
                 &self.cuda_image_type.source,
             ),
-            (PIN_NAMES[3], self.python_version.value.clone(), &self.python_version.source),
-            (PIN_NAMES[4], self.uv_version.value.clone(), &self.uv_version.source),
-            (PIN_NAMES[5], self.cuda_arch_flags.value.clone(), &self.cuda_arch_flags.source),
+            (
+                PIN_NAMES[3],
+                self.python_version.value.clone(),
+                &self.python_version.source,
+            ),
+            (
+                PIN_NAMES[4],
+                self.uv_version.value.clone(),
+                &self.uv_version.source,
+            ),
+            (
+                PIN_NAMES[5],
+                self.cuda_arch_flags.value.clone(),
+                &self.cuda_arch_flags.source,
+            ),
         ]
     }
 
@@ -119,5 +139,51 @@ impl BuildSpec {
             "docker.io/nvidia/cuda:{}-runtime-ubuntu{}",
             self.cuda_version.value, self.ubuntu_version.value
         )
+    }
+}
+
+impl BuildSpec {
+    /// One line per value, `NAME  value  <- source`: the six pins, then
+    /// `GPU_EXTRAS`, `CPU_EXTRAS` and `APP` (what `nss spec --explain` prints).
+    pub fn explain(&self) -> String {
+        let mut rows: Vec<(&str, String, String)> = self
+            .pins()
+            .into_iter()
+            .map(|(n, v, s)| (n, v, s.to_string()))
+            .collect();
+        rows.push((
+            "GPU_EXTRAS",
+            self.gpu_extras.value.join(" "),
+            self.gpu_extras.source.to_string(),
+        ));
+        rows.push((
+            "CPU_EXTRAS",
+            self.cpu_extras.value.join(" "),
+            self.cpu_extras.source.to_string(),
+        ));
+        rows.push(("APP", self.app.value.clone(), self.app.source.to_string()));
+        let name_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+        let value_w = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for (name, value, source) in rows {
+            out.push_str(&format!(
+                "{name:<name_w$}  {value:<value_w$}  <- {source}\n"
+            ));
+        }
+        out
+    }
+
+    /// The JSON contract of `nss spec --format json`: one object keyed by the
+    /// six build-arg names of [`PIN_NAMES`], each `{"value": "...", "source": "..."}`
+    /// with the source displayed as text.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (name, value, source) in self.pins() {
+            map.insert(
+                name.to_owned(),
+                serde_json::json!({ "value": value, "source": source.to_string() }),
+            );
+        }
+        serde_json::Value::Object(map)
     }
 }

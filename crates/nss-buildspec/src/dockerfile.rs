@@ -1,0 +1,410 @@
+//! `ARG` defaults of a Dockerfile: read them, compare them with a spec, and
+//! rewrite only the default values.
+
+use std::ops::Range;
+
+/// The GPU Dockerfile, relative to the project directory (overridden by
+/// [`crate::env::CONTAINER_GPU_FILE`]).
+pub const DEFAULT_GPU_DOCKERFILE: &str = "containers/Dockerfile.cuda";
+
+/// The CPU-only test Dockerfile, relative to the project directory.
+pub const DEFAULT_CPU_DOCKERFILE: &str = "containers/Dockerfile.test_ci";
+
+/// One `ARG NAME[=default]` declaration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgDefault {
+    /// The argument name.
+    pub name: String,
+    /// The default with quotes removed; `None` for `ARG NAME` without `=`.
+    pub value: Option<String>,
+    /// 1-based line of the name.
+    pub line: usize,
+}
+
+/// An `ARG` whose Dockerfile default differs from the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgDrift {
+    /// The argument name.
+    pub name: String,
+    /// 1-based line of the declaration.
+    pub line: usize,
+    /// The Dockerfile's default. Declarations without a default are not
+    /// drift (a stage's `ARG NAME` inherits the global default), so this is
+    /// currently always `Some`.
+    pub dockerfile: Option<String>,
+    /// The value the spec wants.
+    pub spec: String,
+}
+
+/// How a default was quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+/// An `ARG` declaration with the byte range of its default as written.
+#[derive(Debug)]
+struct Occurrence {
+    arg: ArgDefault,
+    /// The default as written (quotes included), `None` without `=`.
+    span: Option<Range<usize>>,
+    quote: Quote,
+}
+
+/// Every `ARG NAME[=default]` in `text`, in file order: before the first
+/// `FROM` and inside stages, several per line, across `\` continuations;
+/// comments and other instructions are skipped. A repeated `ARG` appears
+/// once per declaration.
+pub fn arg_defaults(text: &str) -> Vec<ArgDefault> {
+    scan(text).into_iter().map(|o| o.arg).collect()
+}
+
+/// For each `(name, value)` of `expected`, every declaration of `name` whose
+/// default differs from `value`, in file order. A name absent from the file,
+/// or declared without a default, is not drift.
+pub fn drift(text: &str, expected: &[(&str, String)]) -> Vec<ArgDrift> {
+    scan(text)
+        .into_iter()
+        .filter_map(|o| {
+            let spec = lookup(expected, &o.arg.name)?;
+            let have = o.arg.value?;
+            (have != spec).then(|| ArgDrift {
+                name: o.arg.name,
+                line: o.arg.line,
+                dockerfile: Some(have),
+                spec: spec.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// `text` with the default of every drifted `ARG` (see [`drift`]) replaced by
+/// the spec's value. Nothing else changes: comments, order, spacing and each
+/// default's quoting style stay as they were (an unquoted default that now
+/// needs quotes, e.g. a value with a space, gets double quotes). An `ARG`
+/// without a default gets none added.
+pub fn sync_args(text: &str, expected: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for o in scan(text) {
+        let (Some(span), Some(have)) = (o.span, o.arg.value.as_deref()) else {
+            continue;
+        };
+        let Some(want) = lookup(expected, &o.arg.name) else {
+            continue;
+        };
+        if have == want {
+            continue;
+        }
+        out.push_str(&text[last..span.start]);
+        out.push_str(&render(want, o.quote));
+        last = span.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+fn lookup<'a>(expected: &'a [(&str, String)], name: &str) -> Option<&'a str> {
+    expected
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// A default written in the given quoting style.
+fn render(value: &str, quote: Quote) -> String {
+    let needs_quotes = value.is_empty()
+        || value
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '$' | '`'));
+    match quote {
+        Quote::None if value.is_empty() || !needs_quotes => value.to_owned(),
+        Quote::Single if !value.contains('\'') => format!("'{value}'"),
+        _ => {
+            let escaped: String = value
+                .chars()
+                .flat_map(|c| {
+                    let esc = matches!(c, '"' | '\\' | '$');
+                    esc.then_some('\\').into_iter().chain(std::iter::once(c))
+                })
+                .collect();
+            format!("\"{escaped}\"")
+        }
+    }
+}
+
+/// The escape character set by a `# escape=` parser directive, else `\`.
+fn escape_char(text: &str) -> char {
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix('#') else {
+            break;
+        };
+        let Some((key, value)) = rest.split_once('=') else {
+            break;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        if key == "escape" {
+            if let Some(c) = value.trim().chars().next() {
+                return c;
+            }
+        } else if key != "syntax" && key != "check" {
+            break;
+        }
+    }
+    '\\'
+}
+
+/// Every `ARG` declaration with its spans.
+fn scan(text: &str) -> Vec<Occurrence> {
+    let esc = escape_char(text);
+    let mut found = Vec::new();
+    let mut logical: Vec<(usize, char)> = Vec::new();
+    let mut continuing = false;
+    let mut offset = 0;
+    for raw_line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('#') || (continuing && trimmed.is_empty()) {
+            continue; // comments, and blank lines inside a continuation
+        }
+        let content = line.trim_end();
+        let continues = content.ends_with(esc);
+        let body = if continues {
+            &content[..content.len() - esc.len_utf8()]
+        } else {
+            line
+        };
+        logical.extend(body.char_indices().map(|(i, c)| (start + i, c)));
+        if continues {
+            continuing = true;
+            continue;
+        }
+        continuing = false;
+        parse_instruction(text, &logical, esc, &mut found);
+        logical.clear();
+    }
+    parse_instruction(text, &logical, esc, &mut found);
+    found
+}
+
+/// Parses one logical instruction; records its declarations if it is `ARG`.
+fn parse_instruction(text: &str, chars: &[(usize, char)], esc: char, found: &mut Vec<Occurrence>) {
+    let mut i = 0;
+    let skip_ws = |i: &mut usize| {
+        while *i < chars.len() && chars[*i].1.is_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    let kw_start = i;
+    while i < chars.len() && chars[i].1.is_ascii_alphabetic() {
+        i += 1;
+    }
+    let keyword: String = chars[kw_start..i].iter().map(|(_, c)| c).collect();
+    if !keyword.eq_ignore_ascii_case("ARG") || (i < chars.len() && !chars[i].1.is_whitespace()) {
+        return;
+    }
+    loop {
+        skip_ws(&mut i);
+        if i >= chars.len() {
+            return;
+        }
+        let name_start = i;
+        while i < chars.len() && chars[i].1 != '=' && !chars[i].1.is_whitespace() {
+            i += 1;
+        }
+        let name: String = chars[name_start..i].iter().map(|(_, c)| c).collect();
+        let line = text[..chars[name_start].0].matches('\n').count() + 1;
+        if i >= chars.len() || chars[i].1 != '=' {
+            found.push(Occurrence {
+                arg: ArgDefault {
+                    name,
+                    value: None,
+                    line,
+                },
+                span: None,
+                quote: Quote::None,
+            });
+            continue;
+        }
+        i += 1; // '='
+        let value_start = i;
+        let quote = match chars.get(i).map(|c| c.1) {
+            Some('"') => Quote::Double,
+            Some('\'') => Quote::Single,
+            _ => Quote::None,
+        };
+        let mut value = String::new();
+        let mut in_quote: Option<char> = None;
+        while i < chars.len() {
+            let c = chars[i].1;
+            match in_quote {
+                None if c.is_whitespace() => break,
+                None if c == '"' || c == '\'' => in_quote = Some(c),
+                Some(q) if c == q => in_quote = None,
+                Some('\'') => value.push(c),
+                _ if c == esc && i + 1 < chars.len() => {
+                    i += 1;
+                    value.push(chars[i].1);
+                }
+                _ => value.push(c),
+            }
+            i += 1;
+        }
+        let span = if i > value_start {
+            chars[value_start].0..chars[i - 1].0 + chars[i - 1].1.len_utf8()
+        } else {
+            let after_eq = chars[value_start - 1].0 + 1;
+            after_eq..after_eq
+        };
+        found.push(Occurrence {
+            arg: ArgDefault {
+                name,
+                value: Some(value),
+                line,
+            },
+            span: Some(span),
+            quote,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arg(name: &str, value: Option<&str>, line: usize) -> ArgDefault {
+        ArgDefault {
+            name: name.to_owned(),
+            value: value.map(str::to_owned),
+            line,
+        }
+    }
+
+    /// Dockerfile text -> its `ARG` declarations.
+    #[test]
+    fn reads_arg_defaults() {
+        let cases: Vec<(&str, Vec<ArgDefault>)> = vec![
+            ("ARG A=1\n", vec![arg("A", Some("1"), 1)]),
+            ("ARG A\n", vec![arg("A", None, 1)]),
+            ("ARG A=\n", vec![arg("A", Some(""), 1)]),
+            // Quotes, both kinds, with spaces inside.
+            (
+                "ARG A=\"x y\" B='p q'\n",
+                vec![arg("A", Some("x y"), 1), arg("B", Some("p q"), 1)],
+            ),
+            // Case-insensitive keyword, leading spaces, several per line.
+            (
+                "  arg A=1 B C=3\n",
+                vec![
+                    arg("A", Some("1"), 1),
+                    arg("B", None, 1),
+                    arg("C", Some("3"), 1),
+                ],
+            ),
+            // Continuations, with a comment and a blank line inside.
+            (
+                "ARG A=1 \\\n# note\n\n    B=2\nRUN x\n",
+                vec![arg("A", Some("1"), 1), arg("B", Some("2"), 4)],
+            ),
+            // Comments and other instructions are not ARGs; ARGINFO is not ARG.
+            ("# ARG X=1\nRUN echo ARG Y=2\nARGX=3\nENV Z=4\n", vec![]),
+            // Before FROM and inside a stage; repeated ARGs reported each time.
+            (
+                "ARG CUDA_VERSION=12.8.1\nFROM base:${CUDA_VERSION}\nARG CUDA_VERSION\nARG CUDA_VERSION=12.6.3\n",
+                vec![
+                    arg("CUDA_VERSION", Some("12.8.1"), 1),
+                    arg("CUDA_VERSION", None, 3),
+                    arg("CUDA_VERSION", Some("12.6.3"), 4),
+                ],
+            ),
+            // Escaped quote inside double quotes; ; is plain text.
+            (
+                "ARG F=\"a\\\"b\" G=80;86\n",
+                vec![arg("F", Some("a\"b"), 1), arg("G", Some("80;86"), 1)],
+            ),
+            // CRLF line endings, no final newline.
+            (
+                "ARG A=1\r\nARG B=2",
+                vec![arg("A", Some("1"), 1), arg("B", Some("2"), 2)],
+            ),
+            // A backtick escape directive.
+            (
+                "# escape=`\nARG A=1 `\n B=2\n",
+                vec![arg("A", Some("1"), 2), arg("B", Some("2"), 3)],
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(arg_defaults(text), want, "{text:?}");
+        }
+    }
+
+    fn expected() -> Vec<(&'static str, String)> {
+        vec![
+            ("CUDA_VERSION", "12.8.1".to_owned()),
+            ("EXTRAS", "cu128 engine".to_owned()),
+            ("UV_VERSION", "0.9.14".to_owned()),
+        ]
+    }
+
+    #[test]
+    fn drift_reports_each_differing_default() {
+        let text = "ARG CUDA_VERSION=12.6.3\nFROM x\nARG CUDA_VERSION\nARG EXTRAS=\"cu128 engine\"\nARG UV_VERSION=0.9.0\nARG OTHER=1\n";
+        let found = drift(text, &expected());
+        assert_eq!(
+            found,
+            vec![
+                ArgDrift {
+                    name: "CUDA_VERSION".into(),
+                    line: 1,
+                    dockerfile: Some("12.6.3".into()),
+                    spec: "12.8.1".into()
+                },
+                ArgDrift {
+                    name: "UV_VERSION".into(),
+                    line: 5,
+                    dockerfile: Some("0.9.0".into()),
+                    spec: "0.9.14".into()
+                },
+            ]
+        );
+        // Nothing declared: no drift.
+        assert!(drift("FROM x\nRUN true\n", &expected()).is_empty());
+    }
+
+    /// (before, after): only default values change.
+    #[test]
+    fn sync_rewrites_only_values() {
+        let cases = [
+            ("ARG CUDA_VERSION=12.6.3\n", "ARG CUDA_VERSION=12.8.1\n"),
+            (
+                "ARG CUDA_VERSION=\"12.6\"  # keep\n",
+                "ARG CUDA_VERSION=\"12.8.1\"  # keep\n",
+            ),
+            ("ARG CUDA_VERSION='12.6'\n", "ARG CUDA_VERSION='12.8.1'\n"),
+            // Unquoted value that needs quotes gets double quotes.
+            ("ARG EXTRAS=cpu\n", "ARG EXTRAS=\"cu128 engine\"\n"),
+            // Empty default filled; no default stays without.
+            (
+                "ARG UV_VERSION=\nARG CUDA_VERSION\n",
+                "ARG UV_VERSION=0.9.14\nARG CUDA_VERSION\n",
+            ),
+            // Several on one line, continuation and comment kept byte for byte.
+            (
+                "# top\nARG  CUDA_VERSION=1 \\\n    # inner\n    UV_VERSION=2\tOTHER=3\r\nRUN x\n",
+                "# top\nARG  CUDA_VERSION=12.8.1 \\\n    # inner\n    UV_VERSION=0.9.14\tOTHER=3\r\nRUN x\n",
+            ),
+            // Already in step: unchanged.
+            ("ARG UV_VERSION=0.9.14\n", "ARG UV_VERSION=0.9.14\n"),
+        ];
+        for (before, after) in cases {
+            let synced = sync_args(before, &expected());
+            assert_eq!(synced, after, "{before:?}");
+            assert!(drift(&synced, &expected()).is_empty(), "{before:?}");
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Environment variable names this crate reads.
+//!
+//! [`crate::resolve`] reads them only from the map in [`crate::Inputs::env`];
+//! callers pass a snapshot of the process environment (see
+//! [`crate::Inputs::from_process_env`]) and tests pass their own map.
+//!
+//! Build-arg pins are never read from their bare names: `CUDA_VERSION` is set
+//! inside every nvidia/cuda and NGC container and would leak in silently.
+
+/// `CUDA_VERSION` pin, `X.Y` or `X.Y.Z` (e.g. `12.8` or `12.8.1`).
+pub const NSS_CUDA_VERSION: &str = "NSS_CUDA_VERSION";
+/// `UBUNTU_VERSION` pin of the nvidia/cuda base image (e.g. `22.04`).
+pub const NSS_UBUNTU_VERSION: &str = "NSS_UBUNTU_VERSION";
+/// `CUDA_IMAGE_TYPE` pin: `runtime` or `devel`.
+pub const NSS_CUDA_IMAGE_TYPE: &str = "NSS_CUDA_IMAGE_TYPE";
+/// `PYTHON_VERSION` pin, `X.Y` or `X.Y.Z`.
+pub const NSS_PYTHON_VERSION: &str = "NSS_PYTHON_VERSION";
+/// `UV_VERSION` pin, `X.Y.Z`.
+pub const NSS_UV_VERSION: &str = "NSS_UV_VERSION";
+/// `CUDA_ARCH_FLAGS` pin, `;`-separated SM numbers (e.g. `80;86;90;90a`).
+pub const NSS_CUDA_ARCH_FLAGS: &str = "NSS_CUDA_ARCH_FLAGS";
+/// Extras of the GPU image, separated by spaces or commas (e.g. `cu128 engine`).
+pub const NSS_GPU_EXTRAS: &str = "NSS_GPU_EXTRAS";
+/// Extras of the CPU test image, separated by spaces or commas (e.g. `cpu engine`).
+pub const NSS_CPU_EXTRAS: &str = "NSS_CPU_EXTRAS";
+/// The console script the image runs (e.g. `safe-synthesizer`).
+pub const NSS_APP: &str = "NSS_APP";
+/// The GPU Dockerfile, relative to the project directory; default
+/// [`crate::DEFAULT_GPU_DOCKERFILE`]. Read by callers (`nss check`/`nss sync`),
+/// not by [`crate::resolve`].
+pub const CONTAINER_GPU_FILE: &str = "CONTAINER_GPU_FILE";
+
+/// Every variable above, for documentation and listings.
+pub const ALL: [&str; 10] = [
+    NSS_CUDA_VERSION,
+    NSS_UBUNTU_VERSION,
+    NSS_CUDA_IMAGE_TYPE,
+    NSS_PYTHON_VERSION,
+    NSS_UV_VERSION,
+    NSS_CUDA_ARCH_FLAGS,
+    NSS_GPU_EXTRAS,
+    NSS_CPU_EXTRAS,
+    NSS_APP,
+    CONTAINER_GPU_FILE,
+];

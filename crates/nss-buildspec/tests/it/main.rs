@@ -1,0 +1,7 @@
+//! Integration tests of nss-buildspec on the Safe Synthesizer reference project.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod util;
+
+mod precedence;
+mod reference;
