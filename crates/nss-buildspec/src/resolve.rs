@@ -173,7 +173,7 @@ pub fn resolve(project: &Project, inputs: &Inputs) -> Result<BuildSpec> {
     cx.check_tool_keys()?;
     let platform = cx.platform()?;
     let uv_version = cx.uv_version()?;
-    let python_version = cx.python_version()?;
+    let python_version = cx.python_version(&uv_version)?;
     let extras = Extras::scan(project)?;
     let cuda_version = cx.cuda_version(&extras)?;
     let ubuntu_version = cx.chain(
@@ -472,8 +472,9 @@ impl Cx<'_> {
         Ok(Some((specs, text.to_owned())))
     }
 
-    fn python_version(&self) -> Result<Resolved<String>> {
+    fn python_version(&self, uv: &Resolved<String>) -> Result<Resolved<String>> {
         let requires = self.requires_python()?;
+        let uv = parse_triple(&uv.value).unwrap_or([0, 0, 0]);
         let check = |full: String, origin: &dyn Fn() -> String| -> Result<String> {
             if let Some((specs, text)) = &requires {
                 let v = Version::from_str(&full).map_err(|e| Error::Conflict {
@@ -497,7 +498,7 @@ impl Cx<'_> {
             &PYTHON_VERSION,
             |raw, src| {
                 let value = raw.shown();
-                let full = complete_python(&value).map_err(|p| {
+                let full = complete_python(&value, uv).map_err(|p| {
                     value_error(
                         &PYTHON_VERSION,
                         &value,
@@ -523,7 +524,7 @@ impl Cx<'_> {
                             fix: fix.to_owned(),
                         });
                     };
-                    let full = complete_python(text).map_err(|p| Error::Field {
+                    let full = complete_python(text, uv).map_err(|p| Error::Field {
                         path: file.path.clone(),
                         field: format!("version {text:?}"),
                         problem: p,
@@ -542,8 +543,9 @@ impl Cx<'_> {
                 };
                 let (minor, patch) = TABLES
                     .python
-                    .iter()
-                    .find(|((a, b), p)| specs.contains(&Version::new([*a, *b, **p])))
+                    .keys()
+                    .filter_map(|m| Some((*m, TABLES.python_patch_for_uv(*m, uv)?)))
+                    .find(|((a, b), p)| specs.contains(&Version::new([*a, *b, *p])))
                     .ok_or_else(|| {
                         self.pyproject_field(
                             "[project] requires-python",
@@ -565,7 +567,7 @@ impl Cx<'_> {
             },
             || {
                 let (a, b) = TABLES.python_default_minor;
-                let patch = TABLES.python[&(a, b)];
+                let patch = TABLES.python_patch_for_uv((a, b), uv).unwrap_or_default();
                 Ok(Resolved::new(format!("{a}.{b}.{patch}"), Source::Default))
             },
         )
@@ -816,27 +818,26 @@ fn check_published(
     })
 }
 
-/// `X.Y` or `X.Y.Z` of a CPython uv can install, completed to `X.Y.Z`.
-fn complete_python(text: &str) -> std::result::Result<String, String> {
+/// `X.Y` or `X.Y.Z` of a CPython uv can install, completed to `X.Y.Z`: the
+/// newest patch the given uv release can install.
+fn complete_python(text: &str, uv: [u64; 3]) -> std::result::Result<String, String> {
     let text = text.trim();
+    let unknown = || {
+        format!(
+            "is not a CPython minor uv can install (known: {})",
+            TABLES.python_minors()
+        )
+    };
     if let Some((a, b)) = parse_minor(text) {
-        return match TABLES.python.get(&(a, b)) {
-            Some(p) => Ok(format!("{a}.{b}.{p}")),
-            None => Err(format!(
-                "is not a CPython minor uv can install (known: {})",
-                TABLES.python_minors()
-            )),
-        };
+        let p = TABLES.python_patch_for_uv((a, b), uv).ok_or_else(unknown)?;
+        return Ok(format!("{a}.{b}.{p}"));
     }
     let Some([a, b, c]) = parse_triple(text) else {
         return Err("is not X.Y or X.Y.Z".to_owned());
     };
-    match TABLES.python.get(&(a, b)) {
-        None => Err(format!(
-            "is not a CPython minor uv can install (known: {})",
-            TABLES.python_minors()
-        )),
-        Some(newest) if c > *newest => Err(format!(
+    match TABLES.newest_python_patch((a, b)) {
+        None => Err(unknown()),
+        Some(newest) if c > newest => Err(format!(
             "is newer than {a}.{b}.{newest}, the newest patch in the table (checked {}); update data/versions.toml",
             TABLES.checked
         )),

@@ -35,8 +35,8 @@ pub(crate) struct Tables {
     pub(crate) checked: String,
     /// The Python minor used when nothing else names one.
     pub(crate) python_default_minor: Minor,
-    /// CPython minor -> newest patch uv can install.
-    pub(crate) python: BTreeMap<Minor, u64>,
+    /// CPython minor -> `(patch, first uv release that installs it)`, by patch.
+    pub(crate) python: BTreeMap<Minor, Vec<(u64, [u64; 3])>>,
     /// The CUDA `major.minor` used when the project names no accelerator.
     pub(crate) cuda_default: Minor,
     /// nvidia/cuda releases, ascending.
@@ -101,19 +101,25 @@ fn parse(text: &str) -> Result<Tables, String> {
         "python.default-minor",
     )?)
     .ok_or("python.default-minor must be X.Y")?;
-    let mut python = BTreeMap::new();
-    let patches = doc["python"]["newest-patch"]
-        .as_table_like()
-        .ok_or("python.newest-patch must be a table")?;
-    for (minor, patch) in patches.iter() {
-        let key = parse_minor(minor)
-            .ok_or_else(|| format!("python.newest-patch key {minor} must be X.Y"))?;
-        let full = parse_triple(&str_at(patch, "python.newest-patch value")?)
-            .ok_or_else(|| format!("python.newest-patch.{minor} must be X.Y.Z"))?;
-        if (full[0], full[1]) != key {
-            return Err(format!("python.newest-patch.{minor} names another minor"));
-        }
-        python.insert(key, full[2]);
+    let mut python: BTreeMap<Minor, Vec<(u64, [u64; 3])>> = BTreeMap::new();
+    let releases = doc["python"]["releases"]
+        .as_array()
+        .ok_or("python.releases must be an array")?;
+    for r in releases.iter() {
+        let t = r
+            .as_inline_table()
+            .ok_or("python.releases entries must be inline tables")?;
+        let field = |k: &str| {
+            t.get(k)
+                .and_then(toml_edit::Value::as_str)
+                .and_then(parse_triple)
+                .ok_or_else(|| format!("python.releases entry {t} needs {k} = \"X.Y.Z\""))
+        };
+        let [a, b, c] = field("version")?;
+        python.entry((a, b)).or_default().push((c, field("uv")?));
+    }
+    for patches in python.values_mut() {
+        patches.sort();
     }
     let cuda_default = parse_minor(&str_at(&doc["cuda"]["default"], "cuda.default")?)
         .ok_or("cuda.default must be X.Y")?;
@@ -174,6 +180,23 @@ impl Tables {
             .join(", ")
     }
 
+    /// The newest patch of `minor` that uv `uv` can install; when the table
+    /// lists none that old, the oldest patch listed.
+    pub(crate) fn python_patch_for_uv(&self, minor: Minor, uv: [u64; 3]) -> Option<u64> {
+        let patches = self.python.get(&minor)?;
+        patches
+            .iter()
+            .filter(|(_, since)| *since <= uv)
+            .map(|(p, _)| *p)
+            .max()
+            .or(patches.first().map(|(p, _)| *p))
+    }
+
+    /// The newest patch of `minor` in the table, whatever uv it needs.
+    pub(crate) fn newest_python_patch(&self, minor: Minor) -> Option<u64> {
+        self.python.get(&minor)?.iter().map(|(p, _)| *p).max()
+    }
+
     /// `X.Y` of every known Python minor, comma separated.
     pub(crate) fn python_minors(&self) -> String {
         self.python
@@ -193,6 +216,11 @@ mod tests {
         let t = &*TABLES;
         assert_eq!(t.checked.len(), 10, "checked is YYYY-MM-DD");
         assert!(t.python.contains_key(&t.python_default_minor));
+        // uv 0.9.14 (the reference project's lower bound) predates 3.11.15.
+        assert_eq!(t.python_patch_for_uv((3, 11), [0, 9, 14]), Some(14));
+        assert_eq!(t.python_patch_for_uv((3, 11), [0, 10, 8]), Some(15));
+        assert_eq!(t.python_patch_for_uv((3, 11), [0, 1, 0]), Some(14));
+        assert_eq!(t.python_patch_for_uv((2, 7), [0, 9, 14]), None);
         assert!(t.newest_cuda(t.cuda_default).is_some());
         assert_eq!(
             t.newest_cuda((12, 8))
