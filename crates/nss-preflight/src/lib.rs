@@ -11,7 +11,25 @@
 //! `nss-preflight [--json] [--strict] -- PROGRAM [ARGS...]` runs the checks with
 //! [`SystemProbe`] (the only code that touches the real system, behind the default
 //! `system` feature), prints the findings on stderr prefixed `[nss-container]`, and
-//! `exec`s the program. [`env`] lists every variable it reads.
+//! `exec`s the program. [`env`](mod@env) lists every variable it reads.
+//!
+//! # The binary
+//!
+//! - Which checks run depends on the app's arguments ([`Scope::from_args`] has the
+//!   rules): `--help`, `-h`, `--version`, `-V` anywhere before `--`: none, and nothing
+//!   is printed; an info command (`config ...` by default,
+//!   [`NSS_PREFLIGHT_INFO_COMMANDS`](env::NSS_PREFLIGHT_INFO_COMMANDS)): only the
+//!   workspace checks; otherwise all of them ([`Check`] lists them with their ids).
+//! - `--json` (or `NSS_PREFLIGHT=json`): the [`Report`] as one line of JSON on stderr.
+//! - `--strict` (or `NSS_PREFLIGHT=strict`): exit 1 without starting the app when any
+//!   finding is a warning or an error; hints never stop it.
+//! - `NSS_PREFLIGHT=off`: no checks, no output, straight to `exec`.
+//! - Exit codes: the app's own (the app replaces the process); 1 strict refusal;
+//!   2 usage error (one line on stderr); 126 the program cannot be executed; 127 the
+//!   program is not found.
+//! - No check spawns a process or can block: the driver version is read from
+//!   `/proc/driver/nvidia/version`, `nvidia-smi` is only looked up on `PATH`, and a
+//!   probe that fails becomes a finding.
 //!
 //! # Using the checks in another project's entrypoint
 //!
