@@ -3,5 +3,7 @@
 
 mod util;
 
+mod dockerfile;
+mod explain;
 mod precedence;
 mod reference;

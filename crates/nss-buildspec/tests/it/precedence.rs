@@ -41,3 +41,52 @@ fn derived_beats_default() {
     );
     assert_eq!(spec.ubuntu_version.source, Source::Default);
 }
+
+#[test]
+fn ubuntu_every_layer() {
+    let dir = reference_copy();
+    // Default first.
+    let spec = spec_of(dir.path(), &inputs(&[], &[])).expect("resolves");
+    assert_eq!(
+        (
+            spec.ubuntu_version.value.as_str(),
+            &spec.ubuntu_version.source
+        ),
+        ("22.04", &Source::Default)
+    );
+    append_pyproject(dir.path(), "\n[tool.nss]\nubuntu-version = \"24.04\"\n");
+    // (overrides, env, expected value, expected source)
+    type Pairs = &'static [(&'static str, &'static str)];
+    let tool = Source::ToolNss {
+        path: dir.path().join("pyproject.toml"),
+        key: "ubuntu-version".into(),
+    };
+    let env = Source::Env {
+        var: "NSS_UBUNTU_VERSION".into(),
+    };
+    let cli = Source::Cli {
+        name: "UBUNTU_VERSION".into(),
+    };
+    let cases: [(Pairs, Pairs, &str, &Source); 4] = [
+        (&[], &[], "24.04", &tool),
+        (&[], &[("UBUNTU_VERSION", "20.04")], "24.04", &tool),
+        (&[], &[("NSS_UBUNTU_VERSION", "20.04")], "20.04", &env),
+        (
+            &[("UBUNTU_VERSION", "22.04")],
+            &[("NSS_UBUNTU_VERSION", "20.04")],
+            "22.04",
+            &cli,
+        ),
+    ];
+    for (overrides, env_vars, value, source) in cases {
+        let spec = spec_of(dir.path(), &inputs(overrides, env_vars)).expect("resolves");
+        assert_eq!(
+            spec.ubuntu_version.value, value,
+            "{overrides:?} {env_vars:?}"
+        );
+        assert_eq!(
+            &spec.ubuntu_version.source, source,
+            "{overrides:?} {env_vars:?}"
+        );
+    }
+}
