@@ -250,13 +250,17 @@ fn workspace<P: Probe + ?Sized>(probe: &P, s: &Settings, out: &mut Vec<Finding>)
     }
 }
 
+/// Finding ids of the writable check: (denied, read-only).
+const WORKSPACE_IDS: (&str, &str) = ("workspace-not-writable", "workspace-read-only");
+const ARTIFACTS_IDS: (&str, &str) = ("artifacts-not-writable", "artifacts-read-only");
+
 fn writable<P: Probe + ?Sized>(probe: &P, s: &Settings, out: &mut Vec<Finding>) {
     // The workspace: only when it exists (missing is the workspace check's finding).
     if matches!(
         probe.dir_state(&s.workspace),
         Ok(DirState::Empty | DirState::OnlyHidden | DirState::HasVisible)
     ) {
-        writable_finding(probe, &s.workspace, "workspace", out);
+        writable_finding(probe, &s.workspace, WORKSPACE_IDS, out);
     }
     if let Some(artifacts) = &s.artifacts {
         // A missing artifacts directory is created by the app: check the nearest existing
@@ -265,7 +269,7 @@ fn writable<P: Probe + ?Sized>(probe: &P, s: &Settings, out: &mut Vec<Finding>) 
             .ancestors()
             .find(|p| !p.as_os_str().is_empty() && probe.exists(p));
         if let Some(target) = target {
-            writable_finding(probe, target, "artifacts", out);
+            writable_finding(probe, target, ARTIFACTS_IDS, out);
         }
     }
 }
@@ -273,15 +277,11 @@ fn writable<P: Probe + ?Sized>(probe: &P, s: &Settings, out: &mut Vec<Finding>) 
 fn writable_finding<P: Probe + ?Sized>(
     probe: &P,
     path: &Path,
-    what: &'static str,
+    (denied, read_only): (&'static str, &'static str),
     out: &mut Vec<Finding>,
 ) {
     let (uid, gid) = probe.ids();
     let shown = path.display();
-    let (denied, read_only) = match what {
-        "workspace" => ("workspace-not-writable", "workspace-read-only"),
-        _ => ("artifacts-not-writable", "artifacts-read-only"),
-    };
     match probe.writable(path) {
         Ok(Writability::Writable) => {}
         Ok(Writability::Denied) => out.push(Finding::new(

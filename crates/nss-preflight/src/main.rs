@@ -7,8 +7,6 @@
 //! start on a warning or error, 2 on a usage error, 126 when PROGRAM cannot be executed,
 //! 127 when PROGRAM is not found.
 
-#![allow(clippy::print_stderr, clippy::print_stdout)]
-
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::process::CommandExt;
@@ -86,6 +84,11 @@ fn help() -> String {
     )
 }
 
+/// Writes to stderr, ignoring failure: a closed or broken stderr must not stop the app.
+fn say(text: &str) {
+    let _ = io::stderr().lock().write_all(text.as_bytes());
+}
+
 fn main() -> ExitCode {
     let (json, strict, program, args) = match parse(std::env::args_os().skip(1)) {
         Ok(Cli::Run {
@@ -95,15 +98,16 @@ fn main() -> ExitCode {
             args,
         }) => (json, strict, program, args),
         Ok(Cli::Help) => {
-            print!("{}", help());
+            let _ = io::stdout().lock().write_all(help().as_bytes());
             return ExitCode::SUCCESS;
         }
         Ok(Cli::Version) => {
-            println!("nss-preflight {}", env!("CARGO_PKG_VERSION"));
+            let version = format!("nss-preflight {}\n", env!("CARGO_PKG_VERSION"));
+            let _ = io::stdout().lock().write_all(version.as_bytes());
             return ExitCode::SUCCESS;
         }
         Err(message) => {
-            eprintln!("nss-preflight: {message}");
+            say(&format!("nss-preflight: {message}\n"));
             return ExitCode::from(2);
         }
     };
@@ -120,15 +124,14 @@ fn main() -> ExitCode {
         } else {
             report.render_text()
         };
-        // A closed stderr must not stop the app from starting.
-        let _ = io::stderr().lock().write_all(text.as_bytes());
+        say(&text);
     }
     if settings.strict && report.has(Level::Warning) {
-        eprintln!(
-            "{PREFIX} strict: not starting {}: fix the findings above, or drop --strict / {}=strict",
+        say(&format!(
+            "{PREFIX} strict: not starting {}: fix the findings above, or drop --strict / {}=strict\n",
             program.to_string_lossy(),
             env::NSS_PREFLIGHT
-        );
+        ));
         return ExitCode::from(1);
     }
 
@@ -138,10 +141,10 @@ fn main() -> ExitCode {
         io::ErrorKind::PermissionDenied => (126, "permission denied".to_string()),
         _ => (126, error.to_string()),
     };
-    eprintln!(
-        "{PREFIX} error: cannot run {:?}: {why}",
+    say(&format!(
+        "{PREFIX} error: cannot run {:?}: {why}\n",
         program.to_string_lossy()
-    );
+    ));
     ExitCode::from(code)
 }
 

@@ -4,5 +4,6 @@
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
+mod cli;
 mod containers;
 mod util;
