@@ -38,14 +38,21 @@ PACKAGES=(
   docker.io containerd tini iptables
   docker-registry skopeo
   qemu-user-static binfmt-support
-  debootstrap busybox-static hyperfine
+  debootstrap debian-archive-keyring gpgv wget busybox-static hyperfine
   curl ca-certificates python3 python3-pip util-linux xz-utils
 )
 
 PODMAN_CONF="$STATE/podman/containers.conf"
 REGISTRIES_CONF="$STATE/podman/registries.conf"
 DOCKER_DIR="$STATE/docker"
-DOCKER_SOCK="$STATE/docker.sock"
+# Unix socket paths are limited to 107 bytes: a long state dir puts the
+# sockets (dockerd's and, under --exec-root, containerd's) in a short one.
+SOCK_DIR="$STATE"
+if ((${#STATE} > 60)); then
+  SOCK_DIR="/run/nss-engines-$(printf '%s' "$STATE" | md5sum | cut -c1-12)"
+fi
+DOCKER_SOCK="$SOCK_DIR/docker.sock"
+DOCKER_EXEC="$SOCK_DIR/docker/exec"
 DOCKER_PID="$DOCKER_DIR/dockerd.pid"
 REGISTRY_DIR="$STATE/registry"
 REGISTRY_PID="$REGISTRY_DIR/registry.pid"
@@ -99,7 +106,9 @@ cmd_install() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   if ((${#missing[@]})); then
-    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    # A failing third-party source must not stop the Debian packages.
+    DEBIAN_FRONTEND=noninteractive apt-get update -q ||
+      log "apt-get update reported errors; trying the install anyway"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
     step install "$started" "apt-get installed ${missing[*]}"
   else
@@ -162,14 +171,14 @@ docker_start() {
     stop_pid dockerd "$DOCKER_PID" 30
   fi
   rm -f "$DOCKER_PID" "$DOCKER_SOCK"
-  mkdir -p "$DOCKER_DIR/data" "$DOCKER_DIR/exec"
+  mkdir -p "$DOCKER_DIR/data" "$DOCKER_EXEC"
   # Our own daemon.json keeps /etc/docker/daemon.json out of the picture.
   printf '{\n  "features": { "buildkit": true }\n}\n' >"$DOCKER_DIR/daemon.json"
   # dockerd forwards container traffic through the docker0 bridge (iptables NAT).
   setsid "$DOCKERD" \
     --config-file "$DOCKER_DIR/daemon.json" \
     --data-root "$DOCKER_DIR/data" \
-    --exec-root "$DOCKER_DIR/exec" \
+    --exec-root "$DOCKER_EXEC" \
     --pidfile "$DOCKER_PID" \
     --host "unix://$DOCKER_SOCK" \
     </dev/null >"$DOCKER_DIR/dockerd.log" 2>&1 9>&- &
@@ -260,7 +269,7 @@ binfmt_setup() {
 host_mirror() {
   local suffix=$1 uri
   uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null |
-    grep -oE 'https?://[^ ]+' | grep -E "/debian${suffix}/?\$" | head -n1 || true)
+    grep -v '^[[:space:]]*#' | grep -oE 'https?://[^ ]+' | grep -E "/debian${suffix}/?\$" | head -n1 || true)
   uri=${uri%/}
   uri=${uri/#https:/http:}
   echo "${uri:-http://deb.debian.org/debian$suffix}"
