@@ -1,6 +1,6 @@
 //! Proves the engines `scripts/engines.sh up` started do what the other tests
 //! rely on: each engine answers, the base images are in each engine, builds have
-//! network (plain-HTTP apt), the loopback registry takes a push that skopeo reads,
+//! network (plain-HTTP apt; HTTPS with the CA bundle), the loopback registry takes a push that skopeo reads,
 //! and podman runs arm64 RUN steps through qemu.
 //!
 //! Without engines every test skips with a printed reason; under `CI=true` or
@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use nss_testkit::{
-    EngineKind, NSS_TEST_BASE_IMAGE, NSS_TEST_PLATFORMS, NSS_TEST_PYTHON_IMAGE, NSS_TEST_UV_IMAGE,
-    TestEngine,
+    EngineKind, NSS_TEST_BASE_IMAGE, NSS_TEST_CA_BUNDLE, NSS_TEST_PLATFORMS, NSS_TEST_PYTHON_IMAGE,
+    NSS_TEST_UV_IMAGE, TestEngine,
 };
 
 /// A name no other test (or concurrent run) uses: `nss-test-testkit-<pid>-<nanos>-<n>`.
@@ -208,6 +208,34 @@ fn uv_image_holds_uv_and_uvx() {
                 stdout(&out)
             );
         }
+    }
+}
+
+#[test]
+fn https_from_containers_works_with_the_ca_bundle() {
+    let Some(image) = nss_testkit::value(NSS_TEST_PYTHON_IMAGE) else {
+        return;
+    };
+    let Some(ca) = nss_testkit::value(NSS_TEST_CA_BUNDLE) else {
+        return;
+    };
+    let fetch =
+        "import urllib.request as u; print(u.urlopen('https://pypi.org/simple/uv/').status)";
+    for engine in nss_testkit::engines() {
+        let out = run({
+            let mut cmd = engine.command();
+            cmd.args(["run", "--rm", "-v", &format!("{ca}:/run/nss-ca.crt:ro")]);
+            cmd.args([
+                "-e",
+                "SSL_CERT_FILE=/run/nss-ca.crt",
+                &image,
+                "python3",
+                "-c",
+                fetch,
+            ]);
+            cmd
+        });
+        assert_eq!(stdout(&out), "200", "{}", engine.name());
     }
 }
 
