@@ -530,6 +530,24 @@ stop_pid() {
   rm -f "$file"
 }
 
+# Tests delete their tags; with the registry stopped, drop the repositories
+# left without tags and the blobs nothing references any more.
+registry_gc() {
+  local started repos=$REGISTRY_DIR/data/docker/registry/v2/repositories repo removed=0
+  started=$(now_ms)
+  [[ -d $repos ]] || return 0
+  for repo in "$repos"/*/; do
+    [[ -d $repo/_manifests/tags ]] || continue
+    if [[ -z $(ls -A "$repo/_manifests/tags") ]]; then
+      rm -rf "$repo"
+      removed=$((removed + 1))
+    fi
+  done
+  docker-registry garbage-collect --delete-untagged "$REGISTRY_DIR/config.yml" \
+    >"$REGISTRY_DIR/gc.log" 2>&1 9>&- || log "registry garbage-collect failed: see $REGISTRY_DIR/gc.log"
+  step registry "$started" "garbage-collected ($removed untagged repositories removed)"
+}
+
 down_locked() {
   local started
   started=$(now_ms)
@@ -547,6 +565,7 @@ down_locked() {
     pid=$(cat "$REGISTRY_PID")
     stop_pid registry "$REGISTRY_PID" 10
     step registry "$started" "stopped (pid $pid)"
+    registry_gc
   else
     rm -f "$REGISTRY_PID"
   fi
