@@ -126,7 +126,7 @@ pub const OVERRIDE_NAMES: [&str; 9] = [
 ];
 
 /// The keys `[tool.nss]` accepts.
-pub const TOOL_NSS_KEYS: [&str; 9] = [
+pub const TOOL_NSS_KEYS: [&str; 11] = [
     "cuda-version",
     "ubuntu-version",
     "cuda-image-type",
@@ -136,6 +136,10 @@ pub const TOOL_NSS_KEYS: [&str; 9] = [
     "gpu-extras",
     "cpu-extras",
     "app",
+    // Read by other crates: nss-cli (`secrets` passed to `nss run` by name) and
+    // nss-labels (`[tool.nss.labels]` overrides).
+    "secrets",
+    "labels",
 ];
 
 const UV_FIX: &str = "set [tool.uv] required-version to a range with an inclusive lower bound such as \">=0.9.14\", or pass UV_VERSION=x.y.z";
