@@ -22,19 +22,12 @@
 //!
 //! ```
 //! use std::collections::BTreeMap;
+//! use nss_buildspec::{Inputs, Project, resolve};
 //! use nss_labels::{GitFacts, ImageKind, LabelInputs, Metadata, generate, keys};
-//! # use nss_buildspec::{BuildSpec, CudaImageType, Resolved, Source};
-//! # let r = |v: &str| Resolved::new(v.to_string(), Source::Default);
-//! # let spec = BuildSpec {
-//! #     cuda_version: r("12.8.1"), ubuntu_version: r("22.04"),
-//! #     cuda_image_type: Resolved::new(CudaImageType::Runtime, Source::Default),
-//! #     python_version: r("3.11.13"), uv_version: r("0.9.14"), cuda_arch_flags: r("80;86;90;90a"),
-//! #     gpu_extras: Resolved::new(vec!["cu128".into()], Source::Default),
-//! #     cpu_extras: Resolved::new(vec!["cpu".into()], Source::Default),
-//! #     app: r("demo"),
-//! # };
 //!
-//! let metadata = Metadata::from_toml(
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(
+//!     dir.path().join("pyproject.toml"),
 //!     r#"
 //! [project]
 //! name = "demo"
@@ -42,9 +35,17 @@
 //! description = "A demo app"
 //! license = "Apache-2.0"
 //! authors = [{ name = "Example Inc.", email = "dev@example.com" }]
+//! requires-python = ">=3.11"
+//! urls = { Repository = "https://github.com/example/demo" }
+//!
+//! [tool.uv]
+//! required-version = ">=0.9.14"
 //! "#,
-//!     "pyproject.toml",
 //! )?;
+//! let project = Project::load(dir.path())?;
+//! let spec = resolve(&project, &Inputs::default())?;
+//! let metadata = Metadata::from_project(&project)?;
+//! // GitFacts::read(dir) runs git; here the facts are given (dir is no checkout).
 //! let git = GitFacts {
 //!     commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
 //!     ..GitFacts::default()
@@ -52,19 +53,21 @@
 //! let env = BTreeMap::from([("SOURCE_DATE_EPOCH".to_string(), "1700000000".to_string())]);
 //! let labels = generate(&LabelInputs {
 //!     kind: ImageKind::Runtime,
-//!     spec: &spec, // from nss_buildspec
+//!     spec: &spec,
 //!     metadata: &metadata,
 //!     git: &git,
 //!     env: &env,
 //!     image: "demo-gpu:latest",
-//!     usage: None,
+//!     usage: None, // the CLI passes the docker run line of its run plan
 //! })?;
 //!
+//! assert_eq!(labels.get(keys::TITLE), Some("demo"));
 //! assert_eq!(labels.get(keys::CREATED), Some("2023-11-14T22:13:20Z"));
-//! assert_eq!(labels.get(keys::BASE_NAME), Some("docker.io/nvidia/cuda:12.8.1-runtime-ubuntu22.04"));
-//! let args = labels.to_args();
+//! assert_eq!(labels.get(keys::SOURCE), Some("https://github.com/example/demo"));
+//! assert!(labels.get(keys::BASE_NAME).unwrap().starts_with("docker.io/nvidia/cuda:"));
+//! let args = labels.to_args(); // ["--label", "org.opencontainers.image.authors=...", ...]
 //! assert_eq!(args[0], "--label");
-//! assert!(args.contains(&"org.opencontainers.image.title=demo".to_string()));
+//! assert!(args.contains(&"org.opencontainers.image.licenses=Apache-2.0".to_string()));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

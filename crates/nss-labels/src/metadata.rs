@@ -131,6 +131,11 @@ impl Metadata {
         Self::from_toml(&text, path)
     }
 
+    /// Reads the metadata of a loaded project (its parsed `pyproject.toml`).
+    pub fn from_project(project: &nss_buildspec::Project) -> Result<Self, Error> {
+        Self::from_document(project.document(), project.pyproject_path())
+    }
+
     /// Parses `pyproject.toml` text; `path` is kept for provenance.
     pub fn from_toml(text: &str, path: impl Into<PathBuf>) -> Result<Self, Error> {
         let path = path.into();

@@ -1,0 +1,95 @@
+//! No label value can break out of its argv element or its Dockerfile line.
+
+use nss_labels::{
+    ImageKind, Labels, Origin, label_block_drift, parse_label_instruction, validate_label,
+};
+use proptest::prelude::*;
+
+/// Characters that matter to shells and Dockerfiles, plus anything else.
+fn nasty_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        Just('"'),
+        Just('\''),
+        Just('$'),
+        Just('\\'),
+        Just('`'),
+        Just(' '),
+        Just('='),
+        Just('#'),
+        Just('{'),
+        Just('}'),
+        Just(';'),
+        Just('\u{a0}'),
+        Just('\u{2028}'),
+        any::<char>(),
+    ]
+}
+
+/// Label values validation accepts: non-empty, no control characters.
+fn value() -> impl Strategy<Value = String> {
+    proptest::collection::vec(nasty_char(), 1..40)
+        .prop_map(|cs| cs.into_iter().collect::<String>())
+        .prop_filter("validation rejects control characters", |s| {
+            !s.chars().any(char::is_control)
+        })
+}
+
+fn origin() -> Origin {
+    Origin::Default {
+        rule: "proptest".into(),
+    }
+}
+
+fn labels(values: &[String]) -> Labels {
+    let pairs = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (format!("org.example.k{i}"), v.clone()));
+    Labels::from_pairs(ImageKind::Runtime, pairs, origin()).expect("valid values")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// `--label k=v` stays one argv element, also through the shell-quoted dry-run form.
+    #[test]
+    fn args_round_trip_through_shell_words(values in proptest::collection::vec(value(), 1..6)) {
+        let labels = labels(&values);
+        let args = labels.to_args();
+        prop_assert_eq!(args.len(), 2 * values.len());
+        for (i, v) in values.iter().enumerate() {
+            prop_assert_eq!(&args[2 * i], "--label");
+            prop_assert_eq!(&args[2 * i + 1], &format!("org.example.k{i}={v}"));
+        }
+        let line = shell_words::join(&args);
+        prop_assert!(!line.contains('\n'));
+        prop_assert_eq!(shell_words::split(&line).unwrap(), args);
+    }
+
+    /// The LABEL block re-parses to exactly the same pairs, one physical line each.
+    #[test]
+    fn dockerfile_block_round_trips(values in proptest::collection::vec(value(), 1..6)) {
+        let labels = labels(&values);
+        let block = labels.to_dockerfile();
+        let (_marker, instruction) = block.split_once('\n').unwrap();
+        prop_assert_eq!(instruction.lines().count(), values.len());
+        let pairs = parse_label_instruction(instruction, '\\', 1).unwrap();
+        prop_assert_eq!(pairs.len(), values.len());
+        for (i, (p, v)) in pairs.iter().zip(&values).enumerate() {
+            prop_assert_eq!(&p.key, &format!("org.example.k{i}"));
+            prop_assert_eq!(&p.value, v);
+            prop_assert!(!p.expands, "a value would expand a variable: {:?}", v);
+            prop_assert_eq!(p.line, i + 1);
+        }
+        // inside a Dockerfile, with instructions around it: no drift, nothing else parsed
+        let text = format!("FROM scratch\n{block}RUN true\n");
+        prop_assert!(label_block_drift(&text, ImageKind::Runtime, &labels).is_empty());
+    }
+
+    /// Values with a control character (newline, carriage return, NUL, ...) are rejected.
+    #[test]
+    fn control_characters_are_rejected(prefix in value(), c in any::<char>().prop_filter("control", |c| c.is_control()), suffix in value()) {
+        let v = format!("{prefix}{c}{suffix}");
+        prop_assert!(validate_label("org.example.k", &v, &origin()).is_err());
+    }
+}
