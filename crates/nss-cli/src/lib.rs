@@ -1,3 +1,72 @@
-//! The library behind the `nss` command: engine detection, build and run plans, execution.
+//! The library behind the `nss` command: make-style variables, container-engine detection,
+//! build / run / multi-arch plans as data, and the one thin layer that executes them.
 //!
-//! (Crate docs with a runnable example arrive with the implementation.)
+//! The flow is one way: variables ([`Vars`]: `NAME=value` arguments > environment >
+//! default) and the project ([`Session`]) give inputs; pure functions ([`plan_build`],
+//! [`plan_run`], [`plan_multiarch`]) turn them into a [`Plan`] of argv + env for one
+//! [`EngineKind`]; `--dry-run` prints the plan ([`Plan::dry_run`]) and [`Executor`] runs it.
+//!
+//! Planning a build for docker with built-in BuildKit and printing it:
+//!
+//! ```
+//! use std::path::PathBuf;
+//! use nss_cli::{plan_build, BuildInputs, Engine, EngineKind, ImageKind, Preflight};
+//!
+//! let engine = Engine::new(EngineKind::DockerBuiltinBuildkit, "/usr/bin/docker");
+//! let plan = plan_build(&engine, &BuildInputs {
+//!     image: ImageKind::Runtime,
+//!     dockerfile: PathBuf::from("/src/app/containers/Dockerfile.cuda"),
+//!     context: PathBuf::from("/src/app"),
+//!     tag: "nss-gpu:latest".into(),
+//!     platform: "linux/amd64".into(),
+//!     build_args: vec![("CUDA_VERSION".into(), "12.8.1".into()), ("EXTRAS".into(), "cu128 engine".into())],
+//!     labels: vec![("org.opencontainers.image.title".into(), "app".into())],
+//!     build_ca: None,
+//!     preflight: Preflight::Image("nss-preflight:0.1.0".into()),
+//!     plain_progress: false,
+//! });
+//! assert_eq!(
+//!     plan.dry_run(),
+//!     "DOCKER_BUILDKIT=1 /usr/bin/docker build --platform linux/amd64 -t nss-gpu:latest \
+//!      -f /src/app/containers/Dockerfile.cuda --target runtime --build-arg CUDA_VERSION=12.8.1 \
+//!      --build-arg 'EXTRAS=cu128 engine' --build-arg PREFLIGHT_IMAGE=nss-preflight:0.1.0 \
+//!      --label org.opencontainers.image.title=app /src/app\n"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## The preflight binary in images
+//!
+//! Dockerfiles that declare `ARG PREFLIGHT_IMAGE` copy `/nss-preflight` from that image.
+//! `CONTAINER_PREFLIGHT_IMAGE` names one; otherwise, when this workspace and `cargo` are
+//! present and the build is for the host platform, `nss build` compiles the static
+//! `nss-preflight` here and wraps it in a local FROM-scratch image (`nss-preflight:VERSION`),
+//! so no Rust image has to be pulled. Otherwise (and for `multiarch`) the Dockerfile's own
+//! default applies.
+
+pub mod env;
+
+mod config;
+mod engine;
+mod error;
+mod exec;
+mod plan;
+mod reference;
+mod session;
+mod vars;
+
+pub use crate::config::{
+    ProjectDirSource, image_var, normalize, project_dir, split_var, validate_mounts,
+    validate_platform,
+};
+pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
+pub use crate::error::{CommandError, Error};
+pub use crate::exec::{Executor, Outcome, verify_platforms};
+pub use crate::plan::{
+    BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
+    Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
+    plan_run, quote,
+};
+pub use crate::reference::validate_reference;
+pub use crate::session::{DoctorItem, Session, build_workspace, bundled_example, usage_text};
+pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};

@@ -1,3 +1,369 @@
-//! The `nss` command.
+//! The `nss` command: build, run, check and label CUDA container images of uv-managed
+//! Python projects on docker or podman. All logic lives in the `nss_cli` library.
 
-fn main() {}
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars};
+
+const VARIABLES_HELP: &str = "\
+Variables (NAME=value after the command, or the environment; the argument wins):
+  CONTAINER_CMD             docker | podman | /path/to/client (default: docker if its daemon answers, else podman)
+  CONTAINER_GPU_IMAGE       runtime image tag (nss-gpu:latest)
+  CONTAINER_GPU_IMAGE_DEV   dev image tag (nss-gpu-dev:latest)
+  CONTAINER_TEST_IMAGE      CPU test image tag (nss-test:latest)
+  CONTAINER_GPU_PLATFORM    linux/amd64 | linux/arm64 (linux/amd64)
+  CONTAINER_GPU_REGISTRY    registry for multiarch pushes, e.g. ghcr.io/org
+  CONTAINER_GPU_FLAG        GPU options for run (--gpus all; empty disables)
+  CONTAINER_HF_CACHE        host Hugging Face cache ($HOME/.cache/huggingface)
+  CONTAINER_EXTRA_MOUNTS    extra -v/--mount options for run
+  CMD                       command in the container (runtime: --help, dev: make test)
+  CONTAINER_GPU_FILE        GPU Dockerfile (containers/Dockerfile.cuda, relative to the project)
+  CONTAINER_TEST_FILE       test Dockerfile (containers/Dockerfile.test_ci)
+  CONTAINER_GPU_BUILDER     docker buildx builder for multiarch
+  CONTAINER_GPU_CACHE       registry ref used as buildx cache for multiarch
+  CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
+  CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built here from this workspace)
+  NSS_PROJECT_DIR           the project directory
+  NSS_DRY_RUN=1             print the engine commands instead of running them
+Build pins (CUDA_VERSION=..., UV_VERSION=..., GPU_EXTRAS=..., APP=...) override the spec.
+
+Exit codes: 0 ok, 1 findings (check, lint) or a failed engine command, 2 bad input,
+run: the container's own exit code.";
+
+/// Build, run and check CUDA container images of uv-managed Python projects.
+#[derive(Debug, Parser)]
+#[command(name = "nss", version, max_term_width = 100)]
+struct Cli {
+    /// The project directory (else NSS_PROJECT_DIR, else the nearest pyproject.toml above
+    /// the current directory, else the bundled example project).
+    #[arg(long, global = true, value_name = "DIR")]
+    project: Option<PathBuf>,
+    /// Print each engine command, shell-quoted, one per line, and run nothing (also NSS_DRY_RUN=1).
+    #[arg(long, global = true)]
+    dry_run: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Image {
+    Runtime,
+    Dev,
+    Test,
+}
+
+impl From<Image> for ImageKind {
+    fn from(i: Image) -> Self {
+        match i {
+            Image::Runtime => ImageKind::Runtime,
+            Image::Dev => ImageKind::Dev,
+            Image::Test => ImageKind::Test,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SpecFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LabelFormat {
+    Text,
+    Json,
+    Args,
+    Dockerfile,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build an image: the runtime or dev stage of the GPU Dockerfile, or the CPU test image.
+    Build {
+        /// Which image.
+        #[arg(long, value_enum, default_value = "runtime")]
+        image: Image,
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Run a command in an image (project at /workspace, HF cache, GPUs, secrets by name).
+    Run {
+        /// Which image.
+        #[arg(long, value_enum, default_value = "runtime")]
+        image: Image,
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+        /// The command in the container (instead of CMD).
+        #[arg(last = true, value_name = "ARGS")]
+        args: Vec<String>,
+    },
+    /// Build linux/amd64 + linux/arm64, push one index to CONTAINER_GPU_REGISTRY, verify it.
+    Multiarch {
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Check this host: engine, BuildKit/buildx, GPUs, arm64 emulation, registry.
+    Doctor {
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Print the resolved build pins.
+    Spec {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SpecFormat,
+        /// Show where every value came from.
+        #[arg(long)]
+        explain: bool,
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Report Dockerfile ARG drift, label-block drift and lint findings (exit 1 on findings).
+    Check {
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Rewrite Dockerfile ARG defaults and label blocks to match the spec, in place.
+    Sync {
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Print the OCI labels of an image.
+    Labels {
+        /// Which image.
+        #[arg(long, value_enum, default_value = "runtime")]
+        image: Image,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: LabelFormat,
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Lint Dockerfiles (default: the project's) against the image conventions (exit 1 on findings).
+    Lint {
+        /// Dockerfiles to lint.
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let env: std::collections::BTreeMap<String, String> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+
+    // The project dir as found without flags, for --help.
+    let probe = Session::new(None, Vars::new(env.clone()), cwd.clone());
+    let after = format!(
+        "{VARIABLES_HELP}\n\nProject dir: {} (from {})",
+        probe.project_dir.display(),
+        probe.project_dir_source.describe()
+    );
+    let matches = match Cli::command().after_help(after).try_get_matches() {
+        Ok(m) => m,
+        Err(e) => return clap_exit(&e),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => return clap_exit(&e),
+    };
+    match run(cli, env, cwd) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("nss: error: {e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+    }
+}
+
+/// `--help`/`--version` print and exit 0; usage errors print one line and exit 2.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let text = e.render().to_string();
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid usage");
+    let first = first.trim_start_matches("error: ");
+    eprintln!("nss: error: {first}; see nss --help");
+    ExitCode::from(2)
+}
+
+fn run(
+    cli: Cli,
+    env: std::collections::BTreeMap<String, String>,
+    cwd: PathBuf,
+) -> Result<u8, Error> {
+    let vars_args: &[String] = match &cli.command {
+        Command::Build { vars, .. }
+        | Command::Run { vars, .. }
+        | Command::Multiarch { vars }
+        | Command::Doctor { vars }
+        | Command::Spec { vars, .. }
+        | Command::Check { vars }
+        | Command::Sync { vars }
+        | Command::Labels { vars, .. } => vars,
+        Command::Lint { .. } => &[],
+    };
+    let vars = Vars::new(env).with_args(vars_args)?;
+    let dry_run = cli.dry_run || vars.dry_run();
+    let session = Session::new(cli.project.as_deref(), vars, cwd);
+
+    match cli.command {
+        Command::Build { image, .. } => {
+            let kind = ImageKind::from(image);
+            let engine = nss_cli::detect(&session.vars, !dry_run)?;
+            let plan = session.plan_build(&engine, kind)?;
+            if !dry_run {
+                warn_context(&session);
+            }
+            execute(&plan, dry_run)
+        }
+        Command::Run { image, args, .. } => {
+            let engine = nss_cli::detect(&session.vars, !dry_run)?;
+            let plan = session.plan_run(
+                &engine,
+                image.into(),
+                &args,
+                std::io::stdin().is_terminal(),
+                std::io::stdout().is_terminal(),
+            )?;
+            execute(&plan, dry_run)
+        }
+        Command::Multiarch { .. } => {
+            let engine = nss_cli::detect(&session.vars, !dry_run)?;
+            let plan = session.plan_multiarch(&engine)?;
+            execute(&plan, dry_run)
+        }
+        Command::Doctor { .. } => {
+            let items = session.doctor();
+            for i in &items {
+                println!("{i}");
+            }
+            Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
+        }
+        Command::Spec {
+            format, explain, ..
+        } => {
+            let project = session.project()?;
+            let spec = session.spec(&project, None)?;
+            match (format, explain) {
+                (SpecFormat::Json, _) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&spec.to_json()).unwrap_or_default()
+                ),
+                (SpecFormat::Text, true) => print!("{}", spec.explain()),
+                (SpecFormat::Text, false) => {
+                    for (name, value, _) in spec.pins() {
+                        println!("{name}={}", shell_words::quote(&value));
+                    }
+                    println!(
+                        "GPU_EXTRAS={}",
+                        shell_words::quote(&spec.gpu_extras.value.join(" "))
+                    );
+                    println!(
+                        "CPU_EXTRAS={}",
+                        shell_words::quote(&spec.cpu_extras.value.join(" "))
+                    );
+                    println!("APP={}", shell_words::quote(&spec.app.value));
+                }
+            }
+            Ok(0)
+        }
+        Command::Check { .. } => {
+            let findings = session.check()?;
+            for f in &findings {
+                println!("{f}");
+            }
+            Ok(if findings.is_empty() { 0 } else { 1 })
+        }
+        Command::Sync { .. } => {
+            for path in session.sync()? {
+                eprintln!("nss: updated {}", session.display_path(&path));
+            }
+            Ok(0)
+        }
+        Command::Labels { image, format, .. } => {
+            let labels = session.image_labels(image.into())?;
+            match format {
+                LabelFormat::Text => print!("{}", labels.to_text()),
+                LabelFormat::Json => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&labels.to_json()).unwrap_or_default()
+                    );
+                }
+                LabelFormat::Args => {
+                    println!("{}", shell_words::join(labels.to_args()));
+                }
+                LabelFormat::Dockerfile => print!("{}", labels.to_dockerfile()),
+            }
+            Ok(0)
+        }
+        Command::Lint { files } => {
+            let files = if files.is_empty() {
+                let mut f = vec![session.dockerfile(ImageKind::Runtime)];
+                let test = session.dockerfile(ImageKind::Test);
+                if test.is_file() {
+                    f.push(test);
+                }
+                f
+            } else {
+                files
+            };
+            let mut count = 0;
+            for file in files {
+                let shown = PathBuf::from(session.display_path(&file));
+                let findings =
+                    nss_lint::lint_file(&file).map_err(|e| Error::Usage(e.to_string()))?;
+                for f in findings {
+                    println!("{}", f.display_with(&shown));
+                    count += 1;
+                }
+            }
+            Ok(if count == 0 { 0 } else { 1 })
+        }
+    }
+}
+
+/// Warnings about the build context (size, missing .dockerignore) before a real build.
+fn warn_context(session: &Session) {
+    if let Ok(report) =
+        nss_lint::scan_context(&session.project_dir, &nss_lint::ScanOptions::default())
+    {
+        for w in &report.warnings {
+            eprintln!("nss: warning: {w}");
+        }
+    }
+}
+
+fn execute(plan: &Plan, dry_run: bool) -> Result<u8, Error> {
+    for note in &plan.notes {
+        eprintln!("nss: note: {note}");
+    }
+    if dry_run {
+        print!("{}", plan.dry_run());
+        return Ok(0);
+    }
+    let exec = Executor::with_signal_handlers()?;
+    match exec.execute(plan)? {
+        Outcome::Done => Ok(0),
+        Outcome::Exited(code) => Ok(u8::try_from(code).unwrap_or(1)),
+    }
+}

@@ -1,0 +1,264 @@
+//! The variables of one invocation, validated into settings before anything runs.
+
+use std::path::{Path, PathBuf};
+
+use crate::env;
+use crate::error::Error;
+use crate::plan::SUPPORTED_PLATFORMS;
+use crate::reference::validate_reference;
+use crate::vars::Vars;
+
+/// Where the project directory was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectDirSource {
+    /// `--project DIR`.
+    Flag,
+    /// `NSS_PROJECT_DIR`.
+    Env,
+    /// The nearest ancestor of the current directory holding `pyproject.toml`.
+    Ancestor,
+    /// The example project bundled with nss.
+    Bundled,
+}
+
+impl ProjectDirSource {
+    /// In words, for `--help` and `doctor`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ProjectDirSource::Flag => "--project",
+            ProjectDirSource::Env => "NSS_PROJECT_DIR",
+            ProjectDirSource::Ancestor => "nearest pyproject.toml above the current directory",
+            ProjectDirSource::Bundled => "the bundled example project",
+        }
+    }
+}
+
+/// Picks the project directory: `--project`, else `NSS_PROJECT_DIR`, else the nearest
+/// ancestor of `cwd` with a `pyproject.toml`, else `bundled`. Relative paths are against `cwd`.
+pub fn project_dir(
+    flag: Option<&Path>,
+    vars: &Vars,
+    cwd: &Path,
+    bundled: &Path,
+) -> (PathBuf, ProjectDirSource) {
+    if let Some(f) = flag {
+        return (absolute(cwd, f), ProjectDirSource::Flag);
+    }
+    if let Some(d) = vars.get(env::NSS_PROJECT_DIR).filter(|d| !d.is_empty()) {
+        return (absolute(cwd, Path::new(d)), ProjectDirSource::Env);
+    }
+    if let Some(a) = cwd.ancestors().find(|a| a.join("pyproject.toml").is_file()) {
+        return (a.to_path_buf(), ProjectDirSource::Ancestor);
+    }
+    (bundled.to_path_buf(), ProjectDirSource::Bundled)
+}
+
+fn absolute(base: &Path, p: &Path) -> PathBuf {
+    normalize(&if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    })
+}
+
+/// Drops `.` and resolves `..` lexically, so printed paths stay readable.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Checks a platform against [`SUPPORTED_PLATFORMS`].
+pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
+    if SUPPORTED_PLATFORMS.contains(&platform) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{what}={platform:?} is not a supported platform; use one of: {}",
+            SUPPORTED_PLATFORMS.join(", ")
+        )))
+    }
+}
+
+/// Splits a variable with shell rules; an unterminated quote is an error naming it.
+pub fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
+    shell_words::split(value).map_err(|_| {
+        Error::Usage(format!(
+            "{name}={value:?} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
+        ))
+    })
+}
+
+/// Validates `CONTAINER_EXTRA_MOUNTS` words: a `-v`/`--volume` source that is a bare name
+/// is an error (docker would create a named volume); `./x`, `x/y` and `~/x` become absolute.
+pub fn validate_mounts(
+    words: &[String],
+    cwd: &Path,
+    home: Option<&str>,
+) -> Result<Vec<String>, Error> {
+    let mut out = Vec::with_capacity(words.len());
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let (flag, spec) = if w == "-v" || w == "--volume" {
+            let Some(spec) = it.next() else {
+                return Err(Error::Usage(format!(
+                    "CONTAINER_EXTRA_MOUNTS ends with {w} and no SRC:DST; write e.g. {w} /abs/data:/workspace/data"
+                )));
+            };
+            (w.as_str(), spec.as_str())
+        } else if let Some(spec) = w.strip_prefix("--volume=") {
+            ("--volume", spec)
+        } else {
+            out.push(w.clone());
+            continue;
+        };
+        out.push(flag.to_string());
+        out.push(volume_spec(flag, spec, cwd, home)?);
+    }
+    Ok(out)
+}
+
+fn volume_spec(flag: &str, spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Error> {
+    let Some((src, rest)) = spec.split_once(':') else {
+        return Ok(spec.to_string()); // `-v /container/path`: an anonymous volume, as asked.
+    };
+    if src.starts_with('/') {
+        return Ok(spec.to_string());
+    }
+    if src == "~" || src.starts_with("~/") {
+        let Some(home) = home else {
+            return Err(Error::Usage(format!(
+                "CONTAINER_EXTRA_MOUNTS: {flag} {spec}: HOME is not set, so ~ cannot be expanded; write the absolute path"
+            )));
+        };
+        let abs = Path::new(home).join(src.trim_start_matches('~').trim_start_matches('/'));
+        return Ok(format!("{}:{rest}", abs.display()));
+    }
+    if src.starts_with('.') || src.contains('/') {
+        return Ok(format!(
+            "{}:{rest}",
+            absolute(cwd, Path::new(src)).display()
+        ));
+    }
+    let abs = cwd.join(src);
+    Err(Error::Usage(format!(
+        "CONTAINER_EXTRA_MOUNTS: {flag} {spec} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}; write {flag} {}:{rest} (or ./{src}:{rest}), or --mount type=volume,src={src},dst={} for a real named volume",
+        abs.display(),
+        rest.split(':').next().unwrap_or(rest)
+    )))
+}
+
+/// Validates an image-reference variable and returns its value.
+pub fn image_var(vars: &Vars, name: &str) -> Result<String, Error> {
+    let v = vars.value(name).unwrap_or_default();
+    validate_reference(&v, name)?;
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        shell_words::split(s).unwrap()
+    }
+
+    #[test]
+    fn mounts_are_made_absolute_or_refused() {
+        let cwd = Path::new("/home/u/proj");
+        // (CONTAINER_EXTRA_MOUNTS, expected words or None for an error)
+        let cases: &[(&str, Option<&str>)] = &[
+            ("-v /data:/workspace/data", Some("-v /data:/workspace/data")),
+            (
+                "-v ./data:/workspace/data:ro",
+                Some("-v /home/u/proj/data:/workspace/data:ro"),
+            ),
+            ("--volume ~/data:/d", Some("--volume /home/u/data:/d")),
+            (
+                "--volume=sub/dir:/d",
+                Some("--volume /home/u/proj/sub/dir:/d"),
+            ),
+            ("-v ../x:/x", Some("-v /home/u/x:/x")),
+            (
+                "--mount type=volume,src=data,dst=/d",
+                Some("--mount type=volume,src=data,dst=/d"),
+            ),
+            ("-v /anonymous", Some("-v /anonymous")),
+            ("-v data:/workspace/data", None),
+            ("--volume=data:/workspace/data", None),
+            ("-v", None),
+        ];
+        for (input, want) in cases {
+            let got = validate_mounts(&words(input), cwd, Some("/home/u"));
+            match want {
+                Some(w) => assert_eq!(got.unwrap(), words(w), "{input}"),
+                None => assert!(got.is_err(), "{input} should be refused"),
+            }
+        }
+    }
+
+    #[test]
+    fn bare_name_error_shows_the_absolute_form_and_the_volume_alternative() {
+        let err = validate_mounts(&words("-v data:/workspace/data"), Path::new("/p"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("named volume"), "{err}");
+        assert!(err.contains("-v /p/data:/workspace/data"), "{err}");
+        assert!(
+            err.contains("--mount type=volume,src=data,dst=/workspace/data"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn platforms_and_splitting() {
+        assert!(validate_platform("linux/arm64", "CONTAINER_GPU_PLATFORM").is_ok());
+        let err = validate_platform("linux/s390x", "CONTAINER_GPU_PLATFORM")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("linux/amd64, linux/arm64"), "{err}");
+        assert_eq!(
+            split_var("CMD", "run --config 'a b.yaml'").unwrap(),
+            ["run", "--config", "a b.yaml"]
+        );
+        assert!(split_var("CMD", "run 'unterminated").is_err());
+    }
+
+    #[test]
+    fn project_dir_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let proj = tmp.path().join("p");
+        std::fs::create_dir_all(proj.join("sub")).unwrap();
+        std::fs::write(proj.join("pyproject.toml"), "").unwrap();
+        let bundled = Path::new("/bundled");
+        let none = Vars::default();
+        let env = Vars::new([("NSS_PROJECT_DIR".to_string(), "/e".to_string())].into());
+        assert_eq!(
+            project_dir(Some(Path::new("/f")), &env, &proj, bundled),
+            ("/f".into(), ProjectDirSource::Flag)
+        );
+        assert_eq!(
+            project_dir(None, &env, &proj, bundled),
+            ("/e".into(), ProjectDirSource::Env)
+        );
+        assert_eq!(
+            project_dir(None, &none, &proj.join("sub"), bundled),
+            (proj.clone(), ProjectDirSource::Ancestor)
+        );
+        assert_eq!(
+            project_dir(None, &none, Path::new("/"), bundled).1,
+            ProjectDirSource::Bundled
+        );
+    }
+}

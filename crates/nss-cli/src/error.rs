@@ -1,0 +1,121 @@
+//! The error type of nss-cli, with the exit code each kind maps to.
+
+use std::path::PathBuf;
+
+use crate::plan::Cmd;
+
+/// Everything that can go wrong in `nss`.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bad input or usage (a variable, argument or file); exit 2.
+    #[error("{0}")]
+    Usage(String),
+    /// No usable container engine; exit 2.
+    #[error("{0}")]
+    Engine(String),
+    /// The project's pyproject.toml or Dockerfile pins; exit 2.
+    #[error(transparent)]
+    Spec(#[from] nss_buildspec::Error),
+    /// Labels could not be generated or validated; exit 2.
+    #[error(transparent)]
+    Labels(#[from] nss_labels::Error),
+    /// A file operation failed; exit 2.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What was attempted, e.g. `read`.
+        action: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A program could not be started; exit 2.
+    #[error("cannot run {program}{hint}: {source}")]
+    Spawn {
+        /// The program.
+        program: String,
+        /// A hint such as ` (not found on PATH)`.
+        hint: &'static str,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// An engine command failed; exit 1.
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    /// docker refused `--gpus` (no NVIDIA runtime); exit 2.
+    #[error("{0}")]
+    Gpu(String),
+    /// The pushed index lacks a requested platform; exit 1.
+    #[error(
+        "{reference}: the pushed index does not list {platform} (found: {found}); rebuild with that platform (check binfmt/qemu for foreign architectures)"
+    )]
+    MissingPlatform {
+        /// The pushed reference.
+        reference: String,
+        /// The platform missing.
+        platform: String,
+        /// The platforms found.
+        found: String,
+    },
+    /// Interrupted by Ctrl-C or SIGTERM; exit 130.
+    #[error("interrupted; the container was removed")]
+    Interrupted,
+}
+
+impl Error {
+    /// The process exit code for this error (see DESIGN: 2 bad input, 1 failure, 130 interrupted).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Command(_) | Error::MissingPlatform { .. } => 1,
+            Error::Interrupted => 130,
+            _ => 2,
+        }
+    }
+}
+
+/// A child process that failed: its command line, exit status and the tail of its stderr.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{} failed with {}{}", short(command_line), status.map_or("a signal".to_string(), |s| format!("exit status {s}")), last_line(stderr))]
+pub struct CommandError {
+    /// The shell-quoted command line.
+    pub command_line: String,
+    /// The exit status (`None`: killed by a signal).
+    pub status: Option<i32>,
+    /// The tail of the child's stderr.
+    pub stderr: String,
+}
+
+impl CommandError {
+    /// Records a failed command.
+    pub fn new(cmd: &Cmd, status: Option<i32>, stderr: String) -> Self {
+        Self {
+            command_line: cmd.to_string(),
+            status,
+            stderr,
+        }
+    }
+}
+
+/// The command line, shortened to its first words when long (the full one is kept in the error).
+fn short(line: &str) -> String {
+    const MAX: usize = 160;
+    if line.len() <= MAX {
+        return format!("`{line}`");
+    }
+    let mut end = MAX;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("`{} ...`", &line[..end])
+}
+
+fn last_line(stderr: &str) -> String {
+    stderr
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| format!(": {l}"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,380 @@
+//! The one thin layer that runs plans (std::process, argv only, never a shell).
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::error::{CommandError, Error};
+use crate::plan::{Cmd, Plan, Step};
+
+/// How much of a child's stderr an error keeps.
+const STDERR_TAIL: usize = 16 * 1024;
+
+/// What executing a plan ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every step succeeded.
+    Done,
+    /// A container ran and exited with this code (`run` passes it through).
+    Exited(i32),
+}
+
+/// Runs plans; remembers Ctrl-C (SIGINT) and SIGTERM so that a running container is
+/// removed instead of left behind.
+#[derive(Debug, Clone)]
+pub struct Executor {
+    interrupted: Arc<AtomicBool>,
+}
+
+impl Executor {
+    /// An executor that catches SIGINT and SIGTERM (they no longer kill this process; the
+    /// executor stops the current step, removes its container, and returns [`Error::Interrupted`]).
+    pub fn with_signal_handlers() -> Result<Self, Error> {
+        let interrupted = Arc::new(AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register(sig, Arc::clone(&interrupted))
+                .map_err(|e| Error::Usage(format!("cannot install the signal handler: {e}")))?;
+        }
+        Ok(Self { interrupted })
+    }
+
+    /// An executor without signal handlers (for libraries and tests).
+    pub fn new() -> Self {
+        Self {
+            interrupted: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Runs every step in order. Stops at the first failure; nothing after it runs.
+    pub fn execute(&self, plan: &Plan) -> Result<Outcome, Error> {
+        let mut outcome = Outcome::Done;
+        for step in &plan.steps {
+            if self.is_interrupted() {
+                return Err(Error::Interrupted);
+            }
+            match step {
+                Step::Run(cmd) => {
+                    self.run_streamed(cmd, Stdio::null())?;
+                }
+                Step::Try(cmd) => {
+                    let _ = capture(cmd);
+                }
+                Step::CreateDir(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+                        path: dir.clone(),
+                        action: "create the directory",
+                        source: e,
+                    })?;
+                }
+                Step::Stage {
+                    file,
+                    dir,
+                    dockerfile,
+                } => stage(file, dir, dockerfile)?,
+                Step::AnnotateInstances {
+                    engine,
+                    list,
+                    annotations,
+                } => {
+                    let inspect = Cmd::engine(engine).args(["manifest", "inspect", list]);
+                    let raw = capture(&inspect)?;
+                    for digest in instance_digests(&raw) {
+                        let annotate = Cmd::engine(engine)
+                            .args(["manifest", "annotate"])
+                            .args(annotations.iter().flat_map(|(k, v)| {
+                                ["--annotation".to_string(), format!("{k}={v}")]
+                            }))
+                            .args([list.as_str(), digest.as_str()]);
+                        capture(&annotate)?;
+                    }
+                }
+                Step::VerifyPlatforms {
+                    cmd,
+                    reference,
+                    platforms,
+                } => {
+                    let raw = capture(cmd)?;
+                    verify_platforms(&raw, reference, platforms)?;
+                }
+                Step::Container { cmd, name, engine } => {
+                    let code = self.run_container(cmd, name, &Cmd::engine(engine))?;
+                    outcome = Outcome::Exited(code);
+                }
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Runs a command with stdout inherited and stderr teed (shown live, tail kept).
+    fn run_streamed(&self, cmd: &Cmd, stdin: Stdio) -> Result<(), Error> {
+        let (mut child, tee) = spawn_teed(cmd, stdin)?;
+        let status = loop {
+            if self.is_interrupted() {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(Error::Interrupted);
+            }
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(spawn_error(cmd, e)),
+            }
+        };
+        let stderr = tee.join().unwrap_or_default();
+        if status.success() {
+            Ok(())
+        } else {
+            Err(CommandError::new(cmd, status.code(), stderr).into())
+        }
+    }
+
+    /// Runs a named container; on interrupt removes it (`rm -f NAME`). The exit code of
+    /// the client is the container's; docker's own "could not select device driver"
+    /// failure becomes an actionable error.
+    fn run_container(&self, cmd: &Cmd, name: &str, engine: &Cmd) -> Result<i32, Error> {
+        let stdin = Stdio::inherit();
+        let (mut child, tee) = spawn_teed(cmd, stdin)?;
+        let remove = || {
+            let rm = engine.clone().args(["rm", "-f", name]);
+            let _ = capture(&rm);
+        };
+        let status = loop {
+            if self.is_interrupted() {
+                remove();
+                wait_or_kill(&mut child, Duration::from_secs(10));
+                // The container may have been created after the first removal.
+                remove();
+                return Err(Error::Interrupted);
+            }
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+                Err(e) => return Err(spawn_error(cmd, e)),
+            }
+        };
+        let stderr = tee.join().unwrap_or_default();
+        let code = status.code().unwrap_or(128 + 9);
+        if code == 125 && stderr.contains("could not select device driver") {
+            return Err(Error::Gpu(
+                "docker cannot give the container GPUs: the NVIDIA Container Toolkit (nvidia runtime) is not installed or configured; install it (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) or run without GPUs with CONTAINER_GPU_FLAG=".into(),
+            ));
+        }
+        Ok(code)
+    }
+}
+
+impl Default for Executor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn wait_or_kill(child: &mut Child, limit: Duration) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn command(cmd: &Cmd) -> Command {
+    let mut c = Command::new(&cmd.program);
+    c.args(&cmd.args).envs(cmd.env.iter().map(|(k, v)| (k, v)));
+    c
+}
+
+fn spawn_error(cmd: &Cmd, e: std::io::Error) -> Error {
+    let hint = if e.kind() == std::io::ErrorKind::NotFound {
+        " (not found on PATH)"
+    } else {
+        ""
+    };
+    Error::Spawn {
+        program: cmd.program.clone(),
+        hint,
+        source: e,
+    }
+}
+
+/// Spawns with stderr piped through a thread that echoes it and keeps its tail.
+fn spawn_teed(cmd: &Cmd, stdin: Stdio) -> Result<(Child, JoinHandle<String>), Error> {
+    let mut child = command(cmd)
+        .stdin(stdin)
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| spawn_error(cmd, e))?;
+    let mut pipe = child.stderr.take().expect("stderr is piped");
+    let tee = std::thread::spawn(move || {
+        let mut tail: Vec<u8> = Vec::new();
+        let mut buf = [0u8; 8192];
+        let mut err = std::io::stderr();
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    let _ = err.write_all(&buf[..n]);
+                    tail.extend_from_slice(&buf[..n]);
+                    if tail.len() > 2 * STDERR_TAIL {
+                        tail.drain(..tail.len() - STDERR_TAIL);
+                    }
+                }
+            }
+        }
+        String::from_utf8_lossy(&tail).into_owned()
+    });
+    Ok((child, tee))
+}
+
+/// Runs a query and returns its stdout; failure keeps the stderr and command line.
+pub(crate) fn capture(cmd: &Cmd) -> Result<String, Error> {
+    let out = command(cmd)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| spawn_error(cmd, e))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(CommandError::new(
+            cmd,
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+        .into())
+    }
+}
+
+fn stage(file: &std::path::Path, dir: &std::path::Path, dockerfile: &str) -> Result<(), Error> {
+    let io = |path: &std::path::Path, action: &'static str| {
+        let path = path.to_path_buf();
+        move |e| Error::Io {
+            path,
+            action,
+            source: e,
+        }
+    };
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).map_err(io(dir, "remove the old build context"))?;
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir, "create the build context"))?;
+    let name = file.file_name().unwrap_or_default();
+    std::fs::copy(file, dir.join(name)).map_err(io(file, "copy into the build context"))?;
+    std::fs::write(dir.join("Dockerfile"), dockerfile)
+        .map_err(io(dir, "write the Dockerfile into"))?;
+    Ok(())
+}
+
+/// The digests of the instances of a manifest list / image index.
+fn instance_digests(raw: &str) -> Vec<String> {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) else {
+        return Vec::new();
+    };
+    v["manifests"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|d| d["digest"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks that a raw index lists every `os/arch` platform; names the first one missing.
+pub fn verify_platforms(raw: &str, reference: &str, platforms: &[String]) -> Result<(), Error> {
+    let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| Error::MissingPlatform {
+        reference: reference.to_string(),
+        platform: platforms.join(", "),
+        found: format!("no image index ({e})"),
+    })?;
+    let found: Vec<String> = v["manifests"]
+        .as_array()
+        .map(|m| {
+            m.iter()
+                .filter_map(|d| {
+                    let p = &d["platform"];
+                    Some(format!(
+                        "{}/{}",
+                        p["os"].as_str()?,
+                        p["architecture"].as_str()?
+                    ))
+                })
+                .filter(|p| p != "unknown/unknown")
+                .collect()
+        })
+        .unwrap_or_default();
+    for want in platforms {
+        if !found.contains(want) {
+            return Err(Error::MissingPlatform {
+                reference: reference.to_string(),
+                platform: want.clone(),
+                found: if found.is_empty() {
+                    "no platforms".into()
+                } else {
+                    found.join(", ")
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_names_the_missing_platform() {
+        let both = r#"{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"amd64"}},
+            {"digest":"sha256:b","platform":{"os":"linux","architecture":"arm64"}},
+            {"digest":"sha256:c","platform":{"os":"unknown","architecture":"unknown"}}]}"#;
+        let want = vec!["linux/amd64".to_string(), "linux/arm64".to_string()];
+        assert!(verify_platforms(both, "r/i:t", &want).is_ok());
+        assert_eq!(instance_digests(both), ["sha256:a", "sha256:b", "sha256:c"]);
+        let one = r#"{"manifests":[{"digest":"sha256:a","platform":{"os":"linux","architecture":"amd64"}}]}"#;
+        let err = verify_platforms(one, "r/i:t", &want)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("linux/arm64") && err.contains("r/i:t"),
+            "{err}"
+        );
+        // A single-platform manifest (no index) fails too.
+        assert!(verify_platforms(r#"{"layers":[]}"#, "r/i:t", &want).is_err());
+    }
+
+    #[test]
+    fn failed_commands_keep_stderr_and_command_line() {
+        let cmd = Cmd::new("sh").args(["-c", "echo boom >&2; exit 3"]);
+        let Err(Error::Command(e)) = capture(&cmd) else {
+            panic!("expected a command error")
+        };
+        assert_eq!(e.status, Some(3));
+        assert!(e.stderr.contains("boom"));
+        assert!(e.command_line.contains("echo boom"));
+    }
+
+    #[test]
+    fn container_exit_code_passes_through() {
+        let exec = Executor::new();
+        let plan = Plan {
+            steps: vec![Step::Container {
+                cmd: Cmd::new("sh").args(["-c", "exit 7"]),
+                name: "unused".into(),
+                engine: crate::Engine::new(crate::EngineKind::Podman, "true"),
+            }],
+            notes: Vec::new(),
+        };
+        assert_eq!(exec.execute(&plan).unwrap(), Outcome::Exited(7));
+    }
+}

@@ -1,0 +1,639 @@
+//! Plans: the engine commands of `build`, `run` and `multiarch` as data (pure functions).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::engine::Engine;
+
+/// The platforms `nss` builds and runs.
+pub const SUPPORTED_PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
+
+/// Where the project directory is mounted in `run` containers.
+pub const WORKSPACE: &str = "/workspace";
+/// Where the Hugging Face cache is mounted (and `HF_HOME` points).
+pub const HF_CACHE_MOUNT: &str = "/workspace/.hf_cache";
+/// The id of the build secret holding `CONTAINER_BUILD_CA`.
+pub const BUILD_CA_SECRET_ID: &str = "build_ca";
+
+/// One program invocation: argv and extra environment, never through a shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cmd {
+    /// The program (`docker`, `podman`, a path, `cargo`, `skopeo`).
+    pub program: String,
+    /// The arguments.
+    pub args: Vec<String>,
+    /// Variables set for this command on top of the inherited environment (no secrets here).
+    pub env: Vec<(String, String)>,
+}
+
+impl Cmd {
+    /// A command with no arguments yet.
+    pub fn new(program: impl Into<String>) -> Self {
+        Self {
+            program: program.into(),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Appends one argument.
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// A command of `engine`, with its environment.
+    pub fn engine(engine: &Engine) -> Self {
+        let mut c = Self::new(engine.program.clone());
+        c.env = engine.env();
+        c
+    }
+}
+
+impl fmt::Display for Cmd {
+    /// The shell-quoted form: `NAME=value ... program arg ...`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut words: Vec<String> = self
+            .env
+            .iter()
+            .map(|(k, v)| format!("{k}={}", quote(v)))
+            .collect();
+        words.push(quote(&self.program));
+        words.extend(self.args.iter().map(|a| quote(a)));
+        f.write_str(&words.join(" "))
+    }
+}
+
+/// Quotes one word for a POSIX shell: bare when it holds only characters no shell treats
+/// specially (`KEY=value` stays readable), else single-quoted (as `shell_words::quote` does).
+pub fn quote(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=,@+%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        shell_words::quote(word).into_owned()
+    }
+}
+
+/// One step of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Run a command; its output streams through; failure stops the plan.
+    Run(Cmd),
+    /// Run a command whose failure is expected and harmless (removing a stale manifest list).
+    Try(Cmd),
+    /// Run a container (named, so it can be removed on Ctrl-C); its exit code is the result.
+    Container {
+        /// The `run` command.
+        cmd: Cmd,
+        /// The `--name` it was given.
+        name: String,
+        /// The engine, for the cleanup `rm -f`.
+        engine: Engine,
+    },
+    /// Create a directory (and parents) when missing.
+    CreateDir(PathBuf),
+    /// Make a build context holding one file and a Dockerfile.
+    Stage {
+        /// The file copied into the context.
+        file: PathBuf,
+        /// The context directory (recreated).
+        dir: PathBuf,
+        /// The Dockerfile written there.
+        dockerfile: String,
+    },
+    /// podman: annotate every instance of a local manifest list.
+    AnnotateInstances {
+        /// The engine.
+        engine: Engine,
+        /// The manifest list.
+        list: String,
+        /// `KEY=VALUE` annotations.
+        annotations: Vec<(String, String)>,
+    },
+    /// Read a pushed index (the command prints its raw JSON) and check it lists every platform.
+    VerifyPlatforms {
+        /// The inspect command.
+        cmd: Cmd,
+        /// The image checked.
+        reference: String,
+        /// `os/arch` values that must be present.
+        platforms: Vec<String>,
+    },
+}
+
+impl Step {
+    /// The line `--dry-run` prints for this step, or `None` for steps that run no program.
+    pub fn dry_run_line(&self) -> Option<String> {
+        match self {
+            Step::Run(c)
+            | Step::Try(c)
+            | Step::Container { cmd: c, .. }
+            | Step::VerifyPlatforms { cmd: c, .. } => Some(c.to_string()),
+            Step::AnnotateInstances {
+                engine,
+                list,
+                annotations,
+            } => {
+                let c = Cmd::engine(engine)
+                    .args(["manifest", "annotate"])
+                    .args(
+                        annotations
+                            .iter()
+                            .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
+                    )
+                    .arg(list.clone())
+                    .arg("<each instance digest>");
+                Some(c.to_string())
+            }
+            Step::CreateDir(_) | Step::Stage { .. } => None,
+        }
+    }
+}
+
+/// An ordered list of steps.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// Notes for the user (printed on stderr before running).
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// The `--dry-run` output: one shell-quoted command per line.
+    pub fn dry_run(&self) -> String {
+        self.steps
+            .iter()
+            .filter_map(Step::dry_run_line)
+            .map(|l| l + "\n")
+            .collect()
+    }
+}
+
+/// The image a command is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImageKind {
+    /// The CUDA runtime image (`--target runtime`).
+    Runtime,
+    /// The dev image (`--target dev`).
+    Dev,
+    /// The CPU-only test image (its own Dockerfile, single stage).
+    Test,
+}
+
+impl ImageKind {
+    /// `runtime`, `dev` or `test`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageKind::Runtime => "runtime",
+            ImageKind::Dev => "dev",
+            ImageKind::Test => "test",
+        }
+    }
+
+    /// The `--target` stage, `None` for the test image.
+    pub fn target(self) -> Option<&'static str> {
+        match self {
+            ImageKind::Runtime => Some("runtime"),
+            ImageKind::Dev => Some("dev"),
+            ImageKind::Test => None,
+        }
+    }
+
+    /// The variable naming this image's tag.
+    pub fn image_var(self) -> &'static str {
+        match self {
+            ImageKind::Runtime => crate::env::CONTAINER_GPU_IMAGE,
+            ImageKind::Dev => crate::env::CONTAINER_GPU_IMAGE_DEV,
+            ImageKind::Test => crate::env::CONTAINER_TEST_IMAGE,
+        }
+    }
+
+    /// The variable naming this image's Dockerfile.
+    pub fn file_var(self) -> &'static str {
+        match self {
+            ImageKind::Runtime | ImageKind::Dev => crate::env::CONTAINER_GPU_FILE,
+            ImageKind::Test => crate::env::CONTAINER_TEST_FILE,
+        }
+    }
+
+    /// The build-spec flavor of its build args.
+    pub fn flavor(self) -> nss_buildspec::ImageFlavor {
+        match self {
+            ImageKind::Runtime | ImageKind::Dev => nss_buildspec::ImageFlavor::Gpu,
+            ImageKind::Test => nss_buildspec::ImageFlavor::Cpu,
+        }
+    }
+
+    /// The command run when `CMD` is not given: `--help` (runtime), `make test` (dev), the image's own (test).
+    pub fn default_cmd(self) -> Vec<String> {
+        match self {
+            ImageKind::Runtime => vec!["--help".into()],
+            ImageKind::Dev => vec!["make".into(), "test".into()],
+            ImageKind::Test => Vec::new(),
+        }
+    }
+}
+
+/// Where the `/nss-preflight` binary of an image comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preflight {
+    /// The Dockerfile does not take `PREFLIGHT_IMAGE`, or its own default is used.
+    DockerfileDefault,
+    /// A given image (`CONTAINER_PREFLIGHT_IMAGE`).
+    Image(String),
+    /// Built here: `cargo build` of the static binary, then a FROM-scratch image tagged `tag`.
+    Local {
+        /// The cargo program.
+        cargo: String,
+        /// The workspace holding `crates/nss-preflight`.
+        workspace: PathBuf,
+        /// cargo's target directory.
+        target_dir: PathBuf,
+        /// The Rust target triple of the build platform, e.g. `x86_64-unknown-linux-gnu`.
+        triple: String,
+        /// The platform of the image, e.g. `linux/amd64`.
+        platform: String,
+        /// The image tag, e.g. `nss-preflight:0.1.0`.
+        tag: String,
+    },
+}
+
+/// Everything one image build needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildInputs {
+    /// Which image.
+    pub image: ImageKind,
+    /// The Dockerfile (absolute).
+    pub dockerfile: PathBuf,
+    /// The build context: the project directory.
+    pub context: PathBuf,
+    /// The tag (`CONTAINER_GPU_IMAGE`, ...).
+    pub tag: String,
+    /// The platform, e.g. `linux/amd64`.
+    pub platform: String,
+    /// `--build-arg` pairs, in order (pins, `EXTRAS`, `APP`).
+    pub build_args: Vec<(String, String)>,
+    /// `--label` pairs.
+    pub labels: Vec<(String, String)>,
+    /// `CONTAINER_BUILD_CA`, absolute.
+    pub build_ca: Option<PathBuf>,
+    /// The preflight source.
+    pub preflight: Preflight,
+    /// docker: `--progress=plain` (logs that read well when output is not a terminal).
+    pub plain_progress: bool,
+}
+
+/// The steps building the preflight image, and the `PREFLIGHT_IMAGE` value to pass.
+fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option<String>) {
+    match preflight {
+        Preflight::DockerfileDefault => (Vec::new(), None),
+        Preflight::Image(image) => (Vec::new(), Some(image.clone())),
+        Preflight::Local {
+            cargo,
+            workspace,
+            target_dir,
+            triple,
+            platform,
+            tag,
+        } => {
+            let manifest = workspace.join("Cargo.toml");
+            let cargo_build = Cmd::new(cargo.clone()).args([
+                "build".to_string(),
+                "--quiet".into(),
+                "--release".into(),
+                "-p".into(),
+                "nss-preflight".into(),
+                "--target".into(),
+                triple.clone(),
+                "--manifest-path".into(),
+                path_str(&manifest),
+                "--target-dir".into(),
+                path_str(target_dir),
+            ]);
+            let binary = target_dir
+                .join(triple)
+                .join("release")
+                .join("nss-preflight");
+            let dir = target_dir.join("nss-preflight-image");
+            let stage = Step::Stage {
+                file: binary,
+                dir: dir.clone(),
+                dockerfile: "FROM scratch\nCOPY nss-preflight /nss-preflight\n".into(),
+            };
+            let build = Cmd::engine(engine)
+                .args(engine.build_subcommand().iter().copied())
+                .args(load_flag(engine))
+                .args(["--platform", platform])
+                .args(["-t", tag])
+                .args(["-f".to_string(), path_str(&dir.join("Dockerfile"))])
+                .arg(path_str(&dir));
+            (
+                vec![Step::Run(cargo_build), stage, Step::Run(build)],
+                Some(tag.clone()),
+            )
+        }
+    }
+}
+
+fn load_flag(engine: &Engine) -> Vec<&'static str> {
+    // buildx keeps results in the builder unless told to load them into the image store.
+    if engine.kind == crate::engine::EngineKind::DockerBuildx {
+        vec!["--load"]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The shared part of single- and multi-platform builds: file, target, args, labels, secret.
+fn common_build_args(
+    engine: &Engine,
+    inputs: &BuildInputs,
+    preflight_image: Option<&str>,
+) -> Vec<String> {
+    let mut a: Vec<String> = Vec::new();
+    if engine.has_progress_flag() && inputs.plain_progress {
+        a.push("--progress=plain".into());
+    }
+    a.push("-f".into());
+    a.push(path_str(&inputs.dockerfile));
+    if let Some(t) = inputs.image.target() {
+        a.extend(["--target".into(), t.into()]);
+    }
+    for (k, v) in &inputs.build_args {
+        a.extend(["--build-arg".into(), format!("{k}={v}")]);
+    }
+    if let Some(p) = preflight_image {
+        a.extend(["--build-arg".into(), format!("PREFLIGHT_IMAGE={p}")]);
+    }
+    for (k, v) in &inputs.labels {
+        a.extend(["--label".into(), format!("{k}={v}")]);
+    }
+    if let Some(ca) = &inputs.build_ca {
+        a.extend([
+            "--secret".into(),
+            format!("id={BUILD_CA_SECRET_ID},src={}", path_str(ca)),
+        ]);
+    }
+    a
+}
+
+/// Plans a single-platform build: the preflight image when built here, then the image.
+pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
+    let (mut steps, preflight_image) = preflight_steps(engine, &inputs.preflight);
+    let build = Cmd::engine(engine)
+        .args(engine.build_subcommand().iter().copied())
+        .args(load_flag(engine))
+        .args(["--platform", &inputs.platform])
+        .args(["-t", &inputs.tag])
+        .args(common_build_args(
+            engine,
+            inputs,
+            preflight_image.as_deref(),
+        ))
+        .arg(path_str(&inputs.context));
+    steps.push(Step::Run(build));
+    Plan {
+        steps,
+        notes: Vec::new(),
+    }
+}
+
+/// Everything a multi-arch build needs besides [`BuildInputs`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MultiarchInputs {
+    /// The single-image inputs; `tag` is the pushed reference `REGISTRY/IMAGE`, `platform` unused.
+    pub build: BuildInputs,
+    /// The registry (`CONTAINER_GPU_REGISTRY`), for the TLS decision.
+    pub registry: String,
+    /// The platforms, e.g. `linux/amd64`, `linux/arm64`.
+    pub platforms: Vec<String>,
+    /// Index annotations.
+    pub annotations: Vec<(String, String)>,
+    /// docker: `CONTAINER_GPU_BUILDER`.
+    pub builder: Option<String>,
+    /// docker: `CONTAINER_GPU_CACHE` (a registry ref).
+    pub cache: Option<String>,
+    /// `skopeo` to verify the pushed index with, else the engine's `manifest inspect`.
+    pub skopeo: Option<String>,
+}
+
+/// Plans a multi-platform build pushed as one index, then the check of the pushed index.
+/// `None` when the engine cannot build multi-platform images (docker without buildx).
+pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan> {
+    if !engine.can_build_multiarch() {
+        return None;
+    }
+    let b = &inputs.build;
+    let platforms = inputs.platforms.join(",");
+    let (mut steps, preflight_image) = preflight_steps(engine, &b.preflight);
+    let insecure = engine.needs_tls_verify_false(&inputs.registry);
+    if engine.is_podman() {
+        // A list left by an earlier run would gain duplicate instances: start from none.
+        steps.push(Step::Try(
+            Cmd::engine(engine).args(["manifest", "rm", &b.tag]),
+        ));
+        let build = Cmd::engine(engine)
+            .arg("build")
+            .args(["--platform", &platforms])
+            .args(["--manifest", &b.tag])
+            .args(common_build_args(engine, b, preflight_image.as_deref()))
+            .args(
+                inputs
+                    .annotations
+                    .iter()
+                    .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
+            )
+            .arg(path_str(&b.context));
+        steps.push(Step::Run(build));
+        if !inputs.annotations.is_empty() {
+            steps.push(Step::AnnotateInstances {
+                engine: engine.clone(),
+                list: b.tag.clone(),
+                annotations: inputs.annotations.clone(),
+            });
+        }
+        let mut push = Cmd::engine(engine).args(["manifest", "push", "--all"]);
+        if insecure {
+            push = push.arg("--tls-verify=false");
+        }
+        push = push.arg(b.tag.clone()).arg(format!("docker://{}", b.tag));
+        steps.push(Step::Run(push));
+    } else {
+        let mut build = Cmd::engine(engine).args(["buildx", "build"]);
+        if let Some(builder) = &inputs.builder {
+            build = build.args(["--builder", builder]);
+        }
+        build = build
+            .args(["--platform", &platforms])
+            .args(["-t", &b.tag])
+            .args(common_build_args(engine, b, preflight_image.as_deref()))
+            .args(
+                inputs
+                    .annotations
+                    .iter()
+                    .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
+            );
+        if let Some(cache) = &inputs.cache {
+            build = build
+                .args([
+                    "--cache-from".to_string(),
+                    format!("type=registry,ref={cache}"),
+                ])
+                .args([
+                    "--cache-to".to_string(),
+                    format!("type=registry,ref={cache},mode=max"),
+                ]);
+        }
+        build = build.arg("--push").arg(path_str(&b.context));
+        steps.push(Step::Run(build));
+    }
+    let verify = match &inputs.skopeo {
+        Some(skopeo) => {
+            let mut c = Cmd::new(skopeo.clone()).args(["inspect", "--raw"]);
+            if is_loopback(&inputs.registry) {
+                c = c.arg("--tls-verify=false");
+            }
+            c.arg(format!("docker://{}", b.tag))
+        }
+        None if engine.is_podman() => {
+            let mut c = Cmd::engine(engine).args(["manifest", "inspect"]);
+            if insecure {
+                c = c.arg("--tls-verify=false");
+            }
+            c.arg(format!("docker://{}", b.tag))
+        }
+        None => Cmd::engine(engine).args(["buildx", "imagetools", "inspect", "--raw", &b.tag]),
+    };
+    steps.push(Step::VerifyPlatforms {
+        cmd: verify,
+        reference: b.tag.clone(),
+        platforms: inputs.platforms.clone(),
+    });
+    Some(Plan {
+        steps,
+        notes: Vec::new(),
+    })
+}
+
+fn is_loopback(registry: &str) -> bool {
+    crate::engine::is_loopback_registry(registry)
+}
+
+/// Everything one `run` needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInputs {
+    /// The image to run.
+    pub image: String,
+    /// Which image it is (the test image gets no GPU options).
+    pub kind: ImageKind,
+    /// The platform.
+    pub platform: String,
+    /// The container name (unique per invocation).
+    pub name: String,
+    /// The project directory, mounted at [`WORKSPACE`].
+    pub project_dir: PathBuf,
+    /// The host HF cache, mounted at [`HF_CACHE_MOUNT`].
+    pub hf_cache: PathBuf,
+    /// `CONTAINER_GPU_FLAG`, split.
+    pub gpu_flag: Vec<String>,
+    /// podman: a CDI spec for `nvidia.com/gpu` exists, so `--gpus X` becomes `--device nvidia.com/gpu=X`.
+    pub cdi_available: bool,
+    /// `CONTAINER_EXTRA_MOUNTS`, split and validated.
+    pub extra_mounts: Vec<String>,
+    /// Names of secrets set in the environment, passed as `-e NAME`.
+    pub secrets: Vec<String>,
+    /// The command, split.
+    pub cmd: Vec<String>,
+    /// stdin is a terminal (`-i`).
+    pub stdin_tty: bool,
+    /// stdin and stdout are terminals (`-t`).
+    pub tty: bool,
+}
+
+/// Plans a `run`: the HF cache directory, then one named, removed-on-exit container.
+pub fn plan_run(engine: &Engine, r: &RunInputs) -> Plan {
+    let mut notes = Vec::new();
+    let mut c = Cmd::engine(engine).args(["run", "--rm", "--name", &r.name]);
+    if r.stdin_tty {
+        c = c.arg("-i");
+    }
+    if r.tty {
+        c = c.arg("-t");
+    }
+    c = c.args(["--platform", &r.platform]).arg("--shm-size=1g");
+    if r.kind != ImageKind::Test {
+        c = c.args(gpu_args(engine, &r.gpu_flag, r.cdi_available, &mut notes));
+    }
+    c = c
+        .args([
+            "-v".to_string(),
+            format!("{}:{WORKSPACE}", path_str(&r.project_dir)),
+        ])
+        .args([
+            "-v".to_string(),
+            format!("{}:{HF_CACHE_MOUNT}", path_str(&r.hf_cache)),
+        ])
+        .args(["-e".to_string(), format!("HF_HOME={HF_CACHE_MOUNT}")])
+        .args(r.extra_mounts.iter().cloned())
+        .args(["-w", WORKSPACE]);
+    for s in &r.secrets {
+        c = c.args(["-e", s]);
+    }
+    c = c.arg(r.image.clone()).args(r.cmd.iter().cloned());
+    Plan {
+        steps: vec![
+            Step::CreateDir(r.hf_cache.clone()),
+            Step::Container {
+                cmd: c,
+                name: r.name.clone(),
+                engine: engine.clone(),
+            },
+        ],
+        notes,
+    }
+}
+
+/// `CONTAINER_GPU_FLAG` for this engine: podman ignores `--gpus`, so it becomes CDI's
+/// `--device nvidia.com/gpu=...` when a CDI spec exists, and is dropped (with a note) otherwise.
+fn gpu_args(engine: &Engine, flag: &[String], cdi: bool, notes: &mut Vec<String>) -> Vec<String> {
+    if engine.honors_gpus_flag() {
+        return flag.to_vec();
+    }
+    let mut out = Vec::new();
+    let mut it = flag.iter();
+    while let Some(a) = it.next() {
+        let value = if a == "--gpus" {
+            it.next().cloned()
+        } else {
+            a.strip_prefix("--gpus=").map(str::to_string)
+        };
+        match value {
+            Some(v) if cdi => {
+                let v = if v == "all" { "all".to_string() } else { v.trim_start_matches("device=").to_string() };
+                out.extend(["--device".to_string(), format!("nvidia.com/gpu={v}")]);
+            }
+            Some(_) => notes.push(
+                "podman ignores --gpus and no CDI spec for nvidia.com/gpu was found (/etc/cdi, /var/run/cdi): the container gets no GPU; run `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml`, or set CONTAINER_GPU_FLAG= to silence this".into(),
+            ),
+            None => out.push(a.clone()),
+        }
+    }
+    out
+}
+
+/// A path as a string argument.
+pub(crate) fn path_str(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}

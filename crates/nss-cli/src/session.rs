@@ -1,0 +1,782 @@
+//! One invocation: the project, its variables, and the plans and reports built from them.
+
+use std::path::{Path, PathBuf};
+
+use nss_buildspec::{BuildSpec, Project};
+use nss_labels::Labels;
+
+use crate::config::{self, ProjectDirSource};
+use crate::engine::{Engine, EngineKind};
+use crate::env;
+use crate::error::Error;
+use crate::plan::{
+    self, BuildInputs, ImageKind, MultiarchInputs, Plan, Preflight, RunInputs, SUPPORTED_PLATFORMS,
+};
+use crate::vars::Vars;
+
+/// The workspace nss was built from (it holds `crates/nss-preflight` and `examples/`),
+/// when it still exists.
+pub fn build_workspace() -> Option<PathBuf> {
+    let ws = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)?
+        .to_path_buf();
+    let ws = config::normalize(&ws);
+    ws.join("crates/nss-preflight/Cargo.toml")
+        .is_file()
+        .then_some(ws)
+}
+
+/// The example project shipped with nss, used when no project is found.
+pub fn bundled_example() -> PathBuf {
+    config::normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-gpu"))
+}
+
+/// The project, variables and surroundings of one `nss` invocation.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The project directory.
+    pub project_dir: PathBuf,
+    /// Where it was taken from.
+    pub project_dir_source: ProjectDirSource,
+    /// `NAME=value` arguments over the environment.
+    pub vars: Vars,
+    /// The current directory (relative paths in variables are against it).
+    pub cwd: PathBuf,
+    /// The nss workspace, for building the preflight image; `None` disables that.
+    pub workspace: Option<PathBuf>,
+}
+
+/// One line of `nss doctor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoctorItem {
+    /// What was checked.
+    pub item: &'static str,
+    /// True when fine.
+    pub ok: bool,
+    /// What was found, or the fix.
+    pub detail: String,
+}
+
+impl std::fmt::Display for DoctorItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = if self.ok { "ok     " } else { "missing" };
+        write!(f, "{status} {:<12} {}", self.item, self.detail)
+    }
+}
+
+impl Session {
+    /// A session with the project dir chosen by [`config::project_dir`].
+    pub fn new(flag: Option<&Path>, vars: Vars, cwd: PathBuf) -> Self {
+        let (project_dir, project_dir_source) =
+            config::project_dir(flag, &vars, &cwd, &bundled_example());
+        Self {
+            project_dir,
+            project_dir_source,
+            vars,
+            cwd,
+            workspace: build_workspace(),
+        }
+    }
+
+    /// Loads `pyproject.toml` (and `.python-version`).
+    pub fn project(&self) -> Result<Project, Error> {
+        if !self.project_dir.join("pyproject.toml").is_file() {
+            return Err(Error::Usage(format!(
+                "{}: no pyproject.toml (project dir from {}); pass --project DIR or set NSS_PROJECT_DIR",
+                self.project_dir.display(),
+                self.project_dir_source.describe()
+            )));
+        }
+        Ok(Project::load(&self.project_dir)?)
+    }
+
+    /// Resolves the build spec for a platform (default `CONTAINER_GPU_PLATFORM`).
+    pub fn spec(&self, project: &Project, platform: Option<&str>) -> Result<BuildSpec, Error> {
+        let platform = match platform {
+            Some(p) => p.to_string(),
+            None => self.platform()?,
+        };
+        let inputs = nss_buildspec::Inputs {
+            overrides: self.vars.spec_overrides(),
+            env: self.vars.env().clone(),
+            platform: Some(platform),
+        };
+        Ok(nss_buildspec::resolve(project, &inputs)?)
+    }
+
+    /// `CONTAINER_GPU_PLATFORM`, validated.
+    pub fn platform(&self) -> Result<String, Error> {
+        let p = self
+            .vars
+            .value(env::CONTAINER_GPU_PLATFORM)
+            .unwrap_or_default();
+        config::validate_platform(&p, env::CONTAINER_GPU_PLATFORM)?;
+        Ok(p)
+    }
+
+    /// The Dockerfile of an image, absolute (relative values are against the project dir).
+    /// When the variable is unset and the project has no such file, the Dockerfile of the
+    /// nss workspace is used (the bundled example project has none of its own).
+    pub fn dockerfile(&self, kind: ImageKind) -> PathBuf {
+        let v = self.vars.value(kind.file_var()).unwrap_or_default();
+        let path = config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)));
+        if self.vars.source(kind.file_var()) == crate::vars::VarSource::Default
+            && !path.is_file()
+            && let Some(ws) = &self.workspace
+            && ws.join(&v).is_file()
+        {
+            return ws.join(&v);
+        }
+        path
+    }
+
+    /// The image reference of a kind, validated.
+    pub fn image(&self, kind: ImageKind) -> Result<String, Error> {
+        config::image_var(&self.vars, kind.image_var())
+    }
+
+    /// Every check that must pass before anything runs, whatever the command: platform,
+    /// image references, `CMD`, `CONTAINER_GPU_FLAG` and `CONTAINER_EXTRA_MOUNTS` (so that
+    /// the build a run task depends on fails as early as the run would).
+    pub fn validate(&self) -> Result<(), Error> {
+        self.platform()?;
+        for kind in [ImageKind::Runtime, ImageKind::Dev, ImageKind::Test] {
+            self.image(kind)?;
+        }
+        self.cmd(ImageKind::Runtime, &[])?;
+        self.gpu_flag()?;
+        self.extra_mounts()?;
+        if let Some(p) = self
+            .vars
+            .get(env::CONTAINER_PREFLIGHT_IMAGE)
+            .filter(|p| !p.is_empty())
+        {
+            crate::reference::validate_reference(p, env::CONTAINER_PREFLIGHT_IMAGE)?;
+        }
+        Ok(())
+    }
+
+    fn cmd(&self, kind: ImageKind, args: &[String]) -> Result<Vec<String>, Error> {
+        if !args.is_empty() {
+            return Ok(args.to_vec());
+        }
+        match self.vars.get(env::CMD).filter(|c| !c.trim().is_empty()) {
+            Some(c) => config::split_var(env::CMD, c),
+            None => Ok(kind.default_cmd()),
+        }
+    }
+
+    fn gpu_flag(&self) -> Result<Vec<String>, Error> {
+        config::split_var(
+            env::CONTAINER_GPU_FLAG,
+            &self.vars.value(env::CONTAINER_GPU_FLAG).unwrap_or_default(),
+        )
+    }
+
+    fn extra_mounts(&self) -> Result<Vec<String>, Error> {
+        let raw = self
+            .vars
+            .value(env::CONTAINER_EXTRA_MOUNTS)
+            .unwrap_or_default();
+        let words = config::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
+        config::validate_mounts(
+            &words,
+            &self.cwd,
+            self.vars.env().get(env::HOME).map(String::as_str),
+        )
+    }
+
+    /// The labels of an image, with the usage text rendered from its run plan.
+    pub fn labels(
+        &self,
+        project: &Project,
+        spec: &BuildSpec,
+        kind: ImageKind,
+        image: &str,
+    ) -> Result<Labels, Error> {
+        let metadata =
+            nss_labels::Metadata::from_document(project.document(), project.pyproject_path())?;
+        let git = nss_labels::GitFacts::read(project.dir());
+        let usage = usage_text(kind, image);
+        let inputs = nss_labels::LabelInputs {
+            kind: labels_kind(kind),
+            spec,
+            metadata: &metadata,
+            git: &git,
+            env: self.vars.env(),
+            image,
+            usage: Some(&usage),
+        };
+        Ok(nss_labels::generate(&inputs)?)
+    }
+
+    fn build_ca(&self) -> Result<Option<PathBuf>, Error> {
+        let Some(ca) = self
+            .vars
+            .get(env::CONTAINER_BUILD_CA)
+            .filter(|c| !c.is_empty())
+        else {
+            return Ok(None);
+        };
+        let path = self.cwd.join(expand_home(ca, &self.vars));
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "CONTAINER_BUILD_CA={ca}: no such file ({}); point it at a PEM CA bundle, e.g. /etc/ssl/certs/ca-certificates.crt",
+                path.display()
+            )));
+        }
+        Ok(Some(path))
+    }
+
+    fn preflight(&self, dockerfile_text: &str, platform: &str, multiarch: bool) -> Preflight {
+        if let Some(p) = self
+            .vars
+            .get(env::CONTAINER_PREFLIGHT_IMAGE)
+            .filter(|p| !p.is_empty())
+        {
+            return Preflight::Image(p.to_string());
+        }
+        let takes_arg = nss_buildspec::arg_defaults(dockerfile_text)
+            .iter()
+            .any(|a| a.name == "PREFLIGHT_IMAGE");
+        let host = host_platform();
+        let (Some(ws), false, true, Some(host)) = (&self.workspace, multiarch, takes_arg, host)
+        else {
+            return Preflight::DockerfileDefault;
+        };
+        if host.0 != platform {
+            return Preflight::DockerfileDefault;
+        }
+        let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
+        let cargo = which::which_in("cargo", Some(path), &self.cwd)
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned())
+            .or_else(|| self.vars.env().get("CARGO").cloned());
+        let Some(cargo) = cargo else {
+            return Preflight::DockerfileDefault;
+        };
+        let target_dir = self
+            .vars
+            .env()
+            .get("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| ws.join("target"));
+        Preflight::Local {
+            cargo,
+            workspace: ws.clone(),
+            target_dir,
+            triple: host.1.to_string(),
+            platform: host.0.to_string(),
+            tag: format!("nss-preflight:{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+
+    fn read_dockerfile(&self, kind: ImageKind) -> Result<(PathBuf, String), Error> {
+        let path = self.dockerfile(kind);
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Usage(format!(
+                "{}: cannot read the Dockerfile ({e}); set {} to the Dockerfile to build (relative paths are against {})",
+                path.display(),
+                kind.file_var(),
+                self.project_dir.display()
+            ))
+        })?;
+        Ok((path, text))
+    }
+
+    /// The build inputs of one image at one platform.
+    fn build_inputs(
+        &self,
+        kind: ImageKind,
+        platform: &str,
+        tag: String,
+        multiarch: bool,
+    ) -> Result<BuildInputs, Error> {
+        self.validate()?;
+        let (dockerfile, text) = self.read_dockerfile(kind)?;
+        let project = self.project()?;
+        let spec = self.spec(&project, Some(platform))?;
+        let labels = self.labels(&project, &spec, kind, &tag)?;
+        Ok(BuildInputs {
+            image: kind,
+            dockerfile,
+            context: self.project_dir.clone(),
+            tag,
+            platform: platform.to_string(),
+            build_args: spec
+                .build_args(kind.flavor())
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            labels: labels
+                .iter()
+                .map(|l| (l.key.clone(), l.value.clone()))
+                .collect(),
+            build_ca: self.build_ca()?,
+            preflight: self.preflight(&text, platform, multiarch),
+            plain_progress: !std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        })
+    }
+
+    /// Plans `nss build --image KIND`.
+    pub fn plan_build(&self, engine: &Engine, kind: ImageKind) -> Result<Plan, Error> {
+        let platform = self.platform()?;
+        let tag = self.image(kind)?;
+        let inputs = self.build_inputs(kind, &platform, tag, false)?;
+        Ok(plan::plan_build(engine, &inputs))
+    }
+
+    /// Plans `nss run --image KIND [-- ARGS]`.
+    pub fn plan_run(
+        &self,
+        engine: &Engine,
+        kind: ImageKind,
+        args: &[String],
+        stdin_tty: bool,
+        stdout_tty: bool,
+    ) -> Result<Plan, Error> {
+        self.validate()?;
+        let project = self.project()?;
+        let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
+            Error::Usage("CONTAINER_HF_CACHE is not set and HOME is unknown; set CONTAINER_HF_CACHE=/path/to/hf-cache".into())
+        })?;
+        let inputs = RunInputs {
+            image: self.image(kind)?,
+            kind,
+            platform: self.platform()?,
+            name: container_name(),
+            project_dir: self.project_dir.clone(),
+            hf_cache: self.cwd.join(expand_home(&hf, &self.vars)),
+            gpu_flag: self.gpu_flag()?,
+            cdi_available: cdi_available(),
+            extra_mounts: self.extra_mounts()?,
+            secrets: self.secrets(&project),
+            cmd: self.cmd(kind, args)?,
+            stdin_tty,
+            tty: stdin_tty && stdout_tty,
+        };
+        Ok(plan::plan_run(engine, &inputs))
+    }
+
+    /// Secret names set in the environment: the built-in list plus `[tool.nss] secrets`.
+    fn secrets(&self, project: &Project) -> Vec<String> {
+        let mut names: Vec<String> = env::RUN_SECRETS.iter().map(|s| s.to_string()).collect();
+        if let Some(list) = project
+            .tool_nss()
+            .and_then(|t| t.get("secrets"))
+            .and_then(|s| s.as_array())
+        {
+            names.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        }
+        names.dedup();
+        names
+            .into_iter()
+            .filter(|n| self.vars.env().get(n).is_some_and(|v| !v.is_empty()))
+            .collect()
+    }
+
+    /// Plans `nss multiarch`: both platforms, pushed to `CONTAINER_GPU_REGISTRY`, then verified.
+    pub fn plan_multiarch(&self, engine: &Engine) -> Result<Plan, Error> {
+        self.validate()?;
+        let registry = self
+            .vars
+            .value(env::CONTAINER_GPU_REGISTRY)
+            .map(|r| r.trim_end_matches('/').to_string())
+            .filter(|r| !r.is_empty())
+            .ok_or_else(|| {
+                Error::Usage(
+                    "multiarch pushes to a registry: set CONTAINER_GPU_REGISTRY, e.g. CONTAINER_GPU_REGISTRY=ghcr.io/org".into(),
+                )
+            })?;
+        let image = self.image(ImageKind::Runtime)?;
+        let reference = format!("{registry}/{image}");
+        crate::reference::validate_reference(
+            &reference,
+            "CONTAINER_GPU_REGISTRY/CONTAINER_GPU_IMAGE",
+        )?;
+        if !engine.can_build_multiarch() {
+            return Err(Error::Engine(format!(
+                "{} cannot build multi-platform images; install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
+                engine.kind.describe()
+            )));
+        }
+        // The spec's per-platform pins (CUDA_ARCH_FLAGS) follow the first platform; the
+        // labels are the same on both.
+        let build = self.build_inputs(
+            ImageKind::Runtime,
+            SUPPORTED_PLATFORMS[0],
+            reference.clone(),
+            true,
+        )?;
+        let project = self.project()?;
+        let spec = self.spec(&project, Some(SUPPORTED_PLATFORMS[0]))?;
+        let labels = self.labels(&project, &spec, ImageKind::Runtime, &reference)?;
+        let annotations = labels
+            .index_annotations()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
+        let skopeo = which::which_in("skopeo", Some(path), &self.cwd)
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned());
+        let inputs = MultiarchInputs {
+            build,
+            registry,
+            platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+            annotations,
+            builder: self
+                .vars
+                .get(env::CONTAINER_GPU_BUILDER)
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
+            cache: self
+                .vars
+                .get(env::CONTAINER_GPU_CACHE)
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
+            skopeo,
+        };
+        plan::plan_multiarch(engine, &inputs)
+            .ok_or_else(|| Error::Engine("no multi-arch support".into()))
+    }
+
+    /// The Dockerfiles `check` and `sync` look at: the GPU one (required) and the test one (when present).
+    fn checked_dockerfiles(&self) -> Result<Vec<(ImageKind, PathBuf, String)>, Error> {
+        let mut out = Vec::new();
+        let (gpu, text) = self.read_dockerfile(ImageKind::Runtime)?;
+        out.push((ImageKind::Runtime, gpu, text));
+        let test = self.dockerfile(ImageKind::Test);
+        if let Ok(text) = std::fs::read_to_string(&test) {
+            out.push((ImageKind::Test, test, text));
+        }
+        Ok(out)
+    }
+
+    /// `nss check`: ARG drift, label-block drift and lint findings, one line each.
+    pub fn check(&self) -> Result<Vec<String>, Error> {
+        let project = self.project()?;
+        let spec = self.spec(&project, None)?;
+        let mut findings = Vec::new();
+        for (kind, path, text) in self.checked_dockerfiles()? {
+            let shown = self.display_path(&path);
+            let expected = spec.build_args(kind.flavor());
+            for d in nss_buildspec::drift(&text, &expected) {
+                findings.push(format!(
+                    "{shown}:{}: ARG {} default is {} but the spec says {:?}",
+                    d.line,
+                    d.name,
+                    d.dockerfile
+                        .as_deref()
+                        .map_or("unset".to_string(), |v| format!("{v:?}")),
+                    d.spec
+                ));
+            }
+            for lk in label_kinds_in(&text, kind) {
+                let image = self.vars.value(lk.image_var()).unwrap_or_default();
+                let labels = self.labels(&project, &spec, lk, &image)?;
+                for d in nss_labels::label_block_drift(&text, labels_kind(lk), &labels) {
+                    let line = d.line().map_or(String::new(), |l| format!("{l}:"));
+                    findings.push(format!("{shown}:{line} labels ({}): {d}", lk.as_str()));
+                }
+            }
+            let lint = nss_lint::lint_named(&text, Path::new(&shown))
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            for f in lint {
+                findings.push(f.display_with(Path::new(&shown)).to_string());
+            }
+        }
+        Ok(findings)
+    }
+
+    /// `nss sync`: rewrites ARG defaults and label blocks in place; returns the files changed.
+    pub fn sync(&self) -> Result<Vec<PathBuf>, Error> {
+        let project = self.project()?;
+        let spec = self.spec(&project, None)?;
+        let mut changed = Vec::new();
+        for (kind, path, text) in self.checked_dockerfiles()? {
+            let expected = spec.build_args(kind.flavor());
+            let mut new = nss_buildspec::sync_args(&text, &expected);
+            for lk in label_kinds_in(&new, kind) {
+                let image = self.vars.value(lk.image_var()).unwrap_or_default();
+                let labels = self.labels(&project, &spec, lk, &image)?;
+                new = nss_labels::sync_label_block(&new, labels_kind(lk), &labels)?;
+            }
+            if new != text {
+                std::fs::write(&path, new).map_err(|e| Error::Io {
+                    path: path.clone(),
+                    action: "write",
+                    source: e,
+                })?;
+                changed.push(path);
+            }
+        }
+        Ok(changed)
+    }
+
+    /// `nss labels`: the labels of an image.
+    pub fn image_labels(&self, kind: ImageKind) -> Result<Labels, Error> {
+        self.validate()?;
+        let project = self.project()?;
+        let spec = self.spec(&project, None)?;
+        let image = self.image(kind)?;
+        self.labels(&project, &spec, kind, &image)
+    }
+
+    /// A path as shown in findings: relative to the current directory when below it.
+    pub fn display_path(&self, p: &Path) -> String {
+        p.strip_prefix(&self.cwd).unwrap_or(p).display().to_string()
+    }
+
+    /// `nss doctor`: one item per host capability.
+    pub fn doctor(&self) -> Vec<DoctorItem> {
+        let mut items = Vec::new();
+        let project = match self.project().and_then(|p| self.spec(&p, None).map(|_| ())) {
+            Ok(()) => DoctorItem {
+                item: "project",
+                ok: true,
+                detail: format!(
+                    "{} ({})",
+                    self.project_dir.display(),
+                    self.project_dir_source.describe()
+                ),
+            },
+            Err(e) => DoctorItem {
+                item: "project",
+                ok: false,
+                detail: e.to_string(),
+            },
+        };
+        items.push(project);
+        let engine = match crate::engine::detect(&self.vars, true) {
+            Ok(e) => {
+                items.push(DoctorItem {
+                    item: "engine",
+                    ok: true,
+                    detail: format!("{} ({}) answers", e.kind.describe(), e.program),
+                });
+                Some(e)
+            }
+            Err(e) => {
+                items.push(DoctorItem {
+                    item: "engine",
+                    ok: false,
+                    detail: e.to_string(),
+                });
+                None
+            }
+        };
+        if let Some(e) = &engine {
+            let (ok, detail) = match e.kind {
+                EngineKind::DockerBuildx => (true, "buildx plugin (multi-arch capable)".to_string()),
+                EngineKind::DockerBuiltinBuildkit => (
+                    true,
+                    "built-in BuildKit (DOCKER_BUILDKIT=1); multi-arch needs buildx: apt install docker-buildx".to_string(),
+                ),
+                EngineKind::Podman => (true, "buildah inside podman (--manifest for multi-arch)".to_string()),
+            };
+            items.push(DoctorItem {
+                item: "buildkit",
+                ok,
+                detail,
+            });
+            items.push(gpu_item(e));
+        }
+        items.push(binfmt_item());
+        if let Some(reg) = self
+            .vars
+            .value(env::CONTAINER_GPU_REGISTRY)
+            .filter(|r| !r.is_empty())
+        {
+            items.push(registry_item(&reg));
+        }
+        items
+    }
+}
+
+/// The image kinds whose `# nss-labels: <kind>` block a Dockerfile should carry.
+fn label_kinds_in(text: &str, kind: ImageKind) -> Vec<ImageKind> {
+    let kinds: &[ImageKind] = match kind {
+        ImageKind::Test => &[ImageKind::Test],
+        _ => &[ImageKind::Runtime, ImageKind::Dev],
+    };
+    kinds
+        .iter()
+        .copied()
+        .filter(|k| {
+            text.lines().any(|l| {
+                l.trim_start().starts_with('#')
+                    && l.contains("nss-labels:")
+                    && l.trim_end().ends_with(k.as_str())
+            })
+        })
+        .collect()
+}
+
+fn labels_kind(kind: ImageKind) -> nss_labels::ImageKind {
+    match kind {
+        ImageKind::Runtime => nss_labels::ImageKind::Runtime,
+        ImageKind::Dev => nss_labels::ImageKind::Dev,
+        ImageKind::Test => nss_labels::ImageKind::Test,
+    }
+}
+
+/// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`
+/// placeholders instead of machine paths (and without the per-run name).
+pub fn usage_text(kind: ImageKind, image: &str) -> String {
+    let engine = Engine::new(EngineKind::DockerBuildx, "docker");
+    let inputs = RunInputs {
+        image: image.to_string(),
+        kind,
+        platform: String::new(),
+        name: String::new(),
+        project_dir: PathBuf::from("$PWD"),
+        hf_cache: PathBuf::from("$HOME/.cache/huggingface"),
+        gpu_flag: vec!["--gpus".into(), "all".into()],
+        cdi_available: false,
+        extra_mounts: Vec::new(),
+        secrets: vec!["HF_TOKEN".into()],
+        cmd: kind.default_cmd(),
+        stdin_tty: false,
+        tty: false,
+    };
+    let plan = plan::plan_run(&engine, &inputs);
+    let Some(plan::Step::Container { cmd, .. }) = plan.steps.last() else {
+        return String::new();
+    };
+    let mut words = vec!["docker".to_string()];
+    let mut it = cmd.args.iter();
+    while let Some(a) = it.next() {
+        if a == "--name" || a == "--platform" {
+            it.next();
+            continue;
+        }
+        words.push(match a.split_once(':') {
+            Some((src, rest)) if src.starts_with('$') => {
+                let (var, tail) = src
+                    .split_once('/')
+                    .map_or((src, String::new()), |(v, t)| (v, format!("/{t}")));
+                format!("\"{var}{tail}\":{rest}")
+            }
+            _ => plan::quote(a),
+        });
+    }
+    words.join(" ")
+}
+
+fn expand_home(p: &str, vars: &Vars) -> PathBuf {
+    match (p.strip_prefix("~/"), vars.env().get(env::HOME)) {
+        (Some(rest), Some(home)) => Path::new(home).join(rest),
+        _ => PathBuf::from(p),
+    }
+}
+
+/// The host's platform and Rust target triple.
+fn host_platform() -> Option<(&'static str, &'static str)> {
+    match std::env::consts::ARCH {
+        "x86_64" => Some(("linux/amd64", "x86_64-unknown-linux-gnu")),
+        "aarch64" => Some(("linux/arm64", "aarch64-unknown-linux-gnu")),
+        _ => None,
+    }
+}
+
+/// A container name unique to this invocation.
+fn container_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("nss-run-{}-{:08x}", std::process::id(), nanos)
+}
+
+/// A CDI spec for NVIDIA GPUs exists (podman's way to `--gpus`).
+fn cdi_available() -> bool {
+    ["/etc/cdi", "/var/run/cdi"].iter().any(|d| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains("nvidia.com/gpu") || t.contains("nvidia.com"))
+            })
+        })
+    })
+}
+
+fn gpu_item(engine: &Engine) -> DoctorItem {
+    if engine.is_podman() {
+        return if cdi_available() {
+            DoctorItem {
+                item: "gpus",
+                ok: true,
+                detail: "CDI spec for nvidia.com/gpu found".into(),
+            }
+        } else {
+            DoctorItem {
+                item: "gpus",
+                ok: false,
+                detail: "no CDI spec for nvidia.com/gpu: install the NVIDIA Container Toolkit and run `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (or CONTAINER_GPU_FLAG= to run without GPUs)".into(),
+            }
+        };
+    }
+    let cmd = plan::Cmd::engine(engine).args(["info", "--format", "{{json .Runtimes}}"]);
+    match crate::exec::capture(&cmd) {
+        Ok(out) if out.contains("nvidia") => DoctorItem { item: "gpus", ok: true, detail: "nvidia runtime registered".into() },
+        Ok(_) if cdi_available() => DoctorItem { item: "gpus", ok: true, detail: "CDI spec for nvidia.com/gpu found".into() },
+        _ => DoctorItem {
+            item: "gpus",
+            ok: false,
+            detail: "no nvidia runtime: `--gpus all` will fail; install the NVIDIA Container Toolkit (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) and run `nvidia-ctk runtime configure --runtime=docker`, or set CONTAINER_GPU_FLAG=".into(),
+        },
+    }
+}
+
+fn binfmt_item() -> DoctorItem {
+    if std::env::consts::ARCH == "aarch64" {
+        return DoctorItem {
+            item: "arm64",
+            ok: true,
+            detail: "native arm64 host".into(),
+        };
+    }
+    let entry = Path::new("/proc/sys/fs/binfmt_misc/qemu-aarch64");
+    match std::fs::read_to_string(entry) {
+        Ok(t) if t.starts_with("enabled") => DoctorItem { item: "arm64", ok: true, detail: "binfmt qemu-aarch64 enabled".into() },
+        _ => DoctorItem {
+            item: "arm64",
+            ok: false,
+            detail: "no binfmt entry for arm64 (/proc/sys/fs/binfmt_misc/qemu-aarch64): apt install qemu-user-static binfmt-support (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc first if it is not mounted)".into(),
+        },
+    }
+}
+
+fn registry_item(registry: &str) -> DoctorItem {
+    use std::net::ToSocketAddrs;
+    let host = registry.split('/').next().unwrap_or(registry);
+    let addr = if host.contains(':') && !host.ends_with(']') {
+        host.to_string()
+    } else {
+        format!("{host}:443")
+    };
+    let reachable = addr
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .is_some_and(|a| {
+            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(5)).is_ok()
+        });
+    if reachable {
+        DoctorItem {
+            item: "registry",
+            ok: true,
+            detail: format!("{addr} reachable"),
+        }
+    } else {
+        DoctorItem {
+            item: "registry",
+            ok: false,
+            detail: format!(
+                "{addr} does not answer: check CONTAINER_GPU_REGISTRY={registry}, the network, or start the registry"
+            ),
+        }
+    }
+}

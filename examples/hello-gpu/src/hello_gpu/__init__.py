@@ -1,0 +1,3 @@
+"""hello-gpu: report what the container sees."""
+
+__version__ = "0.1.0"
