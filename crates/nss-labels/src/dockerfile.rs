@@ -53,6 +53,7 @@ pub enum LabelDrift {
         problem: String,
     },
     /// A label is missing, extra or has another value.
+    #[non_exhaustive]
     Differs {
         /// The label key.
         key: String,
@@ -62,6 +63,8 @@ pub enum LabelDrift {
         expected: Option<String>,
         /// 1-based line of the pair, or of the `LABEL` line when it is missing.
         line: usize,
+        /// The Dockerfile value holds an unescaped `$`: the builder expands a variable there.
+        expands: bool,
     },
 }
 
@@ -106,7 +109,12 @@ impl fmt::Display for LabelDrift {
                 dockerfile,
                 expected,
                 line,
+                expands,
             } => match (dockerfile, expected) {
+                (Some(d), Some(e)) if d == e && *expands => write!(
+                    f,
+                    "line {line}: LABEL {key} has an unescaped `$`, which the builder expands; write it as `\\$` (`nss sync` does)"
+                ),
                 (Some(d), Some(e)) => {
                     write!(f, "line {line}: LABEL {key} is {d:?}, expected {e:?}")
                 }
@@ -522,6 +530,7 @@ pub fn label_block_drift(text: &str, kind: ImageKind, labels: &Labels) -> Vec<La
                 dockerfile: have.map(|h| h.value.clone()),
                 expected: want.cloned(),
                 line: have.map_or(first + 1, |h| h.line),
+                expands: have.is_some_and(|h| h.expands),
             });
         }
     }

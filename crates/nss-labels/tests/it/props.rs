@@ -1,7 +1,8 @@
 //! No label value can break out of its argv element or its Dockerfile line.
 
 use nss_labels::{
-    ImageKind, Labels, Origin, label_block_drift, parse_label_instruction, validate_label,
+    ImageKind, Labels, Origin, label_block_drift, parse_label_instruction, sync_label_block,
+    validate_label,
 };
 use proptest::prelude::*;
 
@@ -21,17 +22,18 @@ fn nasty_char() -> impl Strategy<Value = char> {
         Just(';'),
         Just('\u{a0}'),
         Just('\u{2028}'),
-        any::<char>(),
+        any::<char>().prop_filter("validation rejects control characters", |c| !c.is_control()),
     ]
 }
 
 /// Label values validation accepts: non-empty, no control characters.
 fn value() -> impl Strategy<Value = String> {
-    proptest::collection::vec(nasty_char(), 1..40)
-        .prop_map(|cs| cs.into_iter().collect::<String>())
-        .prop_filter("validation rejects control characters", |s| {
-            !s.chars().any(char::is_control)
-        })
+    proptest::collection::vec(nasty_char(), 1..40).prop_map(|cs| cs.into_iter().collect::<String>())
+}
+
+/// A control character: C0 (newline, carriage return, NUL, tab, ...), DEL or C1.
+fn control_char() -> impl Strategy<Value = char> {
+    prop_oneof![0u32..0x20, 0x7fu32..0xa0].prop_map(|n| char::from_u32(n).expect("valid char"))
 }
 
 fn origin() -> Origin {
@@ -49,8 +51,6 @@ fn labels(values: &[String]) -> Labels {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
-
     /// `--label k=v` stays one argv element, also through the shell-quoted dry-run form.
     #[test]
     fn args_round_trip_through_shell_words(values in proptest::collection::vec(value(), 1..6)) {
@@ -84,11 +84,17 @@ proptest! {
         // inside a Dockerfile, with instructions around it: no drift, nothing else parsed
         let text = format!("FROM scratch\n{block}RUN true\n");
         prop_assert!(label_block_drift(&text, ImageKind::Runtime, &labels).is_empty());
+        // and with the backtick escape directive, written by sync
+        let text = "# escape=`\nFROM scratch\n# nss-labels: runtime\nRUN true\n";
+        let synced = sync_label_block(text, ImageKind::Runtime, &labels).unwrap();
+        prop_assert!(synced.ends_with("\nRUN true\n"));
+        prop_assert_eq!(synced.lines().count(), 4 + values.len());
+        prop_assert!(label_block_drift(&synced, ImageKind::Runtime, &labels).is_empty());
     }
 
     /// Values with a control character (newline, carriage return, NUL, ...) are rejected.
     #[test]
-    fn control_characters_are_rejected(prefix in value(), c in any::<char>().prop_filter("control", |c| c.is_control()), suffix in value()) {
+    fn control_characters_are_rejected(prefix in value(), c in control_char(), suffix in value()) {
         let v = format!("{prefix}{c}{suffix}");
         prop_assert!(validate_label("org.example.k", &v, &origin()).is_err());
     }
