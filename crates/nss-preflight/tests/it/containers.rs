@@ -4,9 +4,14 @@
 //! docker's `65536k` (64 MiB); both are below the 256 MiB threshold. `--ipc=host` gives
 //! the host's `/dev/shm` on both.
 
+use std::io::{BufRead, BufReader, Read};
+use std::process::Stdio;
+
 use nss_testkit::TestEngine;
 
-use crate::util::{BIN, ImageGuard, data_dir, mount, output, run, unique};
+use crate::util::{
+    BIN, ContainerGuard, IN_CONTAINER, ImageGuard, data_dir, mount, output, run, unique,
+};
 
 /// Runs `test` once per started engine with the base image; skips without engines.
 fn each_engine(test: impl Fn(&TestEngine, &str)) {
@@ -416,4 +421,58 @@ fn the_static_binary_runs_from_scratch() {
             out.stderr
         );
     });
+}
+
+#[test]
+fn under_tini_a_signal_reaches_the_app() {
+    let Some(image) = nss_testkit::value("NSS_TEST_PYTHON_IMAGE") else {
+        return;
+    };
+    for engine in nss_testkit::engines() {
+        let guard = ContainerGuard {
+            engine: &engine,
+            name: unique("signal"),
+        };
+        // The image entrypoint as the Dockerfiles write it: tini -- nss-preflight -- APP.
+        let app = r#"trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done"#;
+        let mut cmd = engine.command();
+        cmd.args(["run", "--rm", "--name", &guard.name])
+            .arg("-v")
+            .arg(format!("{BIN}:{IN_CONTAINER}:ro"))
+            .args([
+                "--entrypoint",
+                "tini",
+                &image,
+                "--",
+                IN_CONTAINER,
+                "--",
+                "/bin/sh",
+                "-c",
+                app,
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("start container");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("read");
+        assert_eq!(line, "ready\n", "{}: the app started", engine.name());
+
+        let kill = engine
+            .command()
+            .args(["kill", "--signal", "TERM", &guard.name])
+            .output()
+            .expect("kill");
+        assert!(kill.status.success(), "{}: kill: {kill:?}", engine.name());
+        let out = child.wait_with_output().expect("wait");
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).expect("read");
+        assert_eq!(
+            rest,
+            "got TERM\n",
+            "{}: the app's own trap ran",
+            engine.name()
+        );
+        assert_eq!(out.status.code(), Some(42), "{}: {out:?}", engine.name());
+    }
 }

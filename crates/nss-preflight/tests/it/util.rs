@@ -117,3 +117,19 @@ impl Drop for ImageGuard<'_> {
             .output();
     }
 }
+
+/// Removes a container when dropped, even if the test failed.
+pub(crate) struct ContainerGuard<'a> {
+    pub(crate) engine: &'a TestEngine,
+    pub(crate) name: String,
+}
+
+impl Drop for ContainerGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .engine
+            .command()
+            .args(["rm", "-f", &self.name])
+            .output();
+    }
+}
