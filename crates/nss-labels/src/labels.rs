@@ -186,11 +186,23 @@ impl Labels {
     ///
     /// podman 4.3 has no index-level annotation (`podman manifest annotate --index`
     /// arrived in podman 5): these annotate each platform's entry in the list.
+    /// podman reads each `--annotation` value as a CSV record (a string-slice
+    /// flag), so a pair holding `"` or `,` is CSV-quoted: `"k=a ""b"", c"`.
     pub fn podman_manifest_annotation_args(&self) -> Vec<String> {
         self.index_annotations()
             .into_iter()
-            .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")])
+            .flat_map(|(k, v)| ["--annotation".to_string(), csv_field(&format!("{k}={v}"))])
             .collect()
+    }
+}
+
+/// One CSV field (RFC 4180, as Go's `encoding/csv` reads it): quoted, with
+/// inner quotes doubled, when it holds a quote, comma or line break.
+fn csv_field(s: &str) -> String {
+    if s.contains(['"', ',', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
     }
 }
 
@@ -200,5 +212,25 @@ impl<'a> IntoIterator for &'a Labels {
 
     fn into_iter(self) -> Self::IntoIter {
         self.labels.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    /// RFC 4180 quoting, as Go's encoding/csv (pflag string-slice flags) reads it.
+    #[test]
+    fn csv_fields() {
+        let cases = [
+            ("k=v", "k=v"),
+            ("k=a b", "k=a b"),
+            ("k=a,b", "\"k=a,b\""),
+            ("k=say \"hi\"", "\"k=say \"\"hi\"\"\""),
+            ("k='single'", "k='single'"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(csv_field(input), want, "{input}");
+        }
     }
 }

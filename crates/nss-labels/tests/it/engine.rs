@@ -32,7 +32,7 @@ impl Drop for ImageGuard<'_> {
 /// The reference labels plus one value full of quoting hazards.
 fn tricky_labels() -> Labels {
     let text = format!(
-        "{}\n[tool.nss.labels]\n\"com.example.hazard\" = '''a \"dq\" 'sq' $HOME ${{X}} \\ back\\\\slash `tick` # not a comment = eq  two  spaces'''\n",
+        "{}\n[tool.nss.labels]\n\"com.example.hazard\" = '''a \"dq\" 'sq' $HOME ${{X}} \\ back\\\\slash `tick` # not a comment = eq  two  spaces, a comma'''\n",
         reference_pyproject()
     );
     labels_with(&text, ImageKind::Runtime, &git(), &BTreeMap::new()).expect("labels")
@@ -49,18 +49,32 @@ fn unique_tag(what: &str) -> String {
     )
 }
 
+/// One build at a time from this test binary: buildah names the working container
+/// of every `FROM scratch` build alike, and concurrent builds can race on it.
+static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn build(engine: &TestEngine, dir: &Path, dockerfile: &str, extra: &[String], tag: &str) {
     std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
     std::fs::write(dir.join("hello.txt"), "hello\n").unwrap();
-    let out = engine
-        .command()
-        .args(["build", "-q", "-f"])
-        .arg(dir.join("Dockerfile"))
-        .args(extra)
-        .args(["-t", tag])
-        .arg(dir)
-        .output()
-        .expect("engine runs");
+    let _one = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
+    let run = || {
+        engine
+            .command()
+            .args(["build", "-q", "-f"])
+            .arg(dir.join("Dockerfile"))
+            .args(extra)
+            .args(["-t", tag])
+            .arg(dir)
+            .output()
+            .expect("engine runs")
+    };
+    let mut out = run();
+    // podman 4.3 can lose its working container to a concurrent build elsewhere on
+    // the machine ("identifier is not a container"); that race is the engine's, retry once.
+    if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("is not a container")
+    {
+        out = run();
+    }
     assert!(
         out.status.success(),
         "{} build failed: {}",
@@ -147,4 +161,75 @@ fn docker_image_carries_exactly_the_generated_labels() {
         return;
     };
     prove(&engine);
+}
+
+/// Removes a manifest list even when the test fails.
+struct ListGuard<'a> {
+    engine: &'a TestEngine,
+    name: String,
+}
+
+impl Drop for ListGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self
+            .engine
+            .command()
+            .args(["manifest", "rm", &self.name])
+            .output();
+    }
+}
+
+/// podman 4.3 annotates manifest list entries (`manifest add --annotation`): each
+/// entry of the list carries exactly the index annotations.
+#[test]
+fn podman_manifest_entries_carry_the_index_annotations() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let labels = tricky_labels();
+    let dir = tempfile::tempdir().unwrap();
+    let tag = unique_tag("entry");
+    let _image = ImageGuard {
+        engine: &engine,
+        tag: tag.clone(),
+    };
+    build(
+        &engine,
+        dir.path(),
+        "FROM scratch\nCOPY hello.txt /hello.txt\n",
+        &[],
+        &tag,
+    );
+
+    let list = unique_tag("list");
+    let _list = ListGuard {
+        engine: &engine,
+        name: list.clone(),
+    };
+    let run = |args: &[String]| {
+        let out = engine.command().args(args).output().expect("podman runs");
+        assert!(
+            out.status.success(),
+            "podman {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    run(&["manifest".into(), "create".into(), list.clone()]);
+    let mut add = vec!["manifest".to_string(), "add".into()];
+    add.extend(labels.podman_manifest_annotation_args());
+    add.extend([list.clone(), format!("containers-storage:{tag}")]);
+    run(&add);
+
+    let raw = run(&["manifest".into(), "inspect".into(), list.clone()]);
+    let index: serde_json::Value = serde_json::from_slice(&raw).expect("index JSON");
+    let entry = &index["manifests"][0]["annotations"];
+    let got: BTreeMap<String, String> = serde_json::from_value(entry.clone()).expect("annotations");
+    let want: BTreeMap<String, String> = labels
+        .index_annotations()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(!got.contains_key(nss_labels::keys::BASE_NAME));
 }
