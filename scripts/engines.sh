@@ -5,7 +5,10 @@
 #   registry      Debian's docker-registry on 127.0.0.1:5000
 #   binfmt        qemu-aarch64, so arm64 RUN steps work
 #   images        a debootstrapped Debian, the same with Python, and uv's image
-#                 made from the PyPI wheel, in both engines
+#                 made from the PyPI wheel, in both engines (linux/amd64)
+#   multi-arch    for podman, amd64+arm64 indexes in the registry: the Debian
+#                 image, and uv's, which registries.conf substitutes for
+#                 ghcr.io/astral-sh/uv so `--platform` builds pull each platform
 # The variables the tests read (nss-testkit) are written to <state>/env.
 #
 # Usage: scripts/engines.sh install | up | down | status | env | run -- CMD...
@@ -147,6 +150,12 @@ unqualified-search-registries = []
 [[registry]]
 location = "$REGISTRY_ADDR"
 insecure = true
+
+# uv's image for every platform, from the index engines.sh publishes there.
+[[registry]]
+prefix = "ghcr.io/astral-sh/uv"
+location = "$REGISTRY_ADDR/astral-sh/uv"
+insecure = true
 EOF
   mv "$REGISTRIES_CONF.tmp" "$REGISTRIES_CONF"
   if ! pm info >/dev/null 2>&1; then
@@ -275,9 +284,16 @@ host_mirror() {
   echo "${uri:-http://deb.debian.org/debian$suffix}"
 }
 
-# rootfs NAME INCLUDE: a cached tarball of a debootstrapped $SUITE.
+# rootfs_tar NAME ARCH: where the rootfs tarball of NAME for ARCH is cached.
+rootfs_tar() {
+  if [[ $2 == amd64 ]]; then echo "$CACHE/$1-$SUITE-r$RECIPE.tar"; else echo "$CACHE/$1-$SUITE-$2-r$RECIPE.tar"; fi
+}
+
+# rootfs NAME INCLUDE [ARCH]: a cached tarball of a debootstrapped $SUITE
+# (arm64 runs debootstrap's second stage through qemu: a few minutes).
 rootfs() {
-  local name=$1 include=$2 tar="$CACHE/$1-$SUITE-r$RECIPE.tar" started dir mirror security
+  local name=$1 include=$2 arch=${3:-amd64} tar started dir mirror security
+  tar=$(rootfs_tar "$name" "$arch")
   [[ -s $tar ]] && return 0
   started=$(now_ms)
   need debootstrap || return 1
@@ -285,7 +301,7 @@ rootfs() {
   mirror=$(host_mirror "")
   security=$(host_mirror "-security")
   dir=$(mktemp -d "$CACHE/$name.XXXXXX")
-  if ! debootstrap --variant=minbase ${include:+--include=$include} "$SUITE" "$dir/rootfs" "$mirror" \
+  if ! debootstrap --arch="$arch" --variant=minbase ${include:+--include=$include} "$SUITE" "$dir/rootfs" "$mirror" \
     >"$dir.log" 2>&1 9>&-; then
     log "debootstrap $name failed; last lines of $dir.log:"
     tail -n 15 "$dir.log" >&2 || true
@@ -301,12 +317,12 @@ EOF
   tar --numeric-owner -C "$dir/rootfs" -cf "$tar.tmp" . || return 1
   mv "$tar.tmp" "$tar" || return 1
   rm -rf "$dir" "$dir.log"
-  step rootfs "$started" "debootstrap $name ($SUITE, $mirror${include:+, +$include}) -> $(du -h "$tar" | cut -f1)"
+  step rootfs "$started" "debootstrap $name ($SUITE $arch, $mirror${include:+, +$include}) -> $(du -h "$tar" | cut -f1)"
 }
 
-# import ENGINE NAME TAR
+# import_image ENGINE NAME TAR [ARCH]
 import_image() {
-  local engine=$1 image=$2 tar=$3 started
+  local engine=$1 image=$2 tar=$3 arch=${4:-amd64} started
   started=$(now_ms)
   local change=(--change 'CMD ["bash"]' --change "LABEL org.nss.recipe=$RECIPE")
   if [[ $engine == podman ]]; then
@@ -314,7 +330,7 @@ import_image() {
       step image "$started" "$image already in podman"
       return 0
     fi
-    pm import -q "${change[@]}" "$tar" "$image" >/dev/null || return 1
+    pm import -q --os linux --arch "$arch" "${change[@]}" "$tar" "$image" >/dev/null || return 1
   else
     if [[ $(dk image inspect --format '{{index .Config.Labels "org.nss.recipe"}}' "$image" 2>/dev/null) == "$RECIPE" ]]; then
       step image "$started" "$image already in docker"
@@ -357,32 +373,86 @@ EOF
   step uv "$started" "pip download uv==$UV_VERSION (musllinux $arch wheel), extracted uv and uvx"
 }
 
+# uv's image in podman: the amd64 image under its real name, and both
+# platforms as an index in the loopback registry, which registries.conf
+# substitutes for ghcr.io/astral-sh/uv. (podman 4.3 cannot list images while
+# a local manifest list exists, so none is kept.)
 uv_podman() {
-  local started arch have=()
+  local started arch wheel_arch
   started=$(now_ms)
-  if pm manifest inspect "$UV_IMAGE" >/dev/null 2>&1 &&
-    [[ $(pm image inspect --format '{{index .Labels "org.nss.recipe"}}' "localhost/nss-uv:$UV_VERSION-amd64" 2>/dev/null) == "$UV_RECIPE" ]]; then
-    step uv-image "$started" "$UV_IMAGE already in podman"
-    return 0
+  # A local manifest list left by an earlier version of this script.
+  if pm manifest inspect "$UV_IMAGE" >/dev/null 2>&1; then
+    pm manifest rm "$UV_IMAGE" >/dev/null 2>&1 || pm rmi -f "$UV_IMAGE" >/dev/null 2>&1 || true
   fi
   for arch in amd64 arm64; do
-    local wheel_arch=x86_64
+    [[ $(pm image inspect --format '{{index .Labels "org.nss.recipe"}}' "localhost/nss-uv:$UV_VERSION-$arch" 2>/dev/null) == "$UV_RECIPE" ]] &&
+      continue
+    wheel_arch=x86_64
     [[ $arch == arm64 ]] && wheel_arch=aarch64
-    if uv_binaries "$wheel_arch"; then
-      tar -C "$UV_CACHE/$wheel_arch" -cf "$UV_CACHE/$wheel_arch.tar" uv uvx || return 1
-      pm import -q --os linux --arch "$arch" --change 'ENTRYPOINT ["/uv"]' \
-        --change "LABEL org.nss.recipe=$UV_RECIPE" \
-        "$UV_CACHE/$wheel_arch.tar" "localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
-      have+=("$arch")
-    fi
+    uv_binaries "$wheel_arch" || return 1
+    tar -C "$UV_CACHE/$wheel_arch" -cf "$UV_CACHE/$wheel_arch.tar" uv uvx || return 1
+    pm import -q --os linux --arch "$arch" --change 'ENTRYPOINT ["/uv"]' \
+      --change "LABEL org.nss.recipe=$UV_RECIPE" \
+      "$UV_CACHE/$wheel_arch.tar" "localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
   done
-  ((${#have[@]})) || return 1
-  pm manifest rm "$UV_IMAGE" >/dev/null 2>&1 || true
-  pm manifest create "$UV_IMAGE" >/dev/null || return 1
-  for arch in "${have[@]}"; do
-    pm manifest add "$UV_IMAGE" "containers-storage:localhost/nss-uv:$UV_VERSION-$arch" >/dev/null || return 1
-  done
-  step uv-image "$started" "$UV_IMAGE in podman (manifest list: ${have[*]})"
+  # Multi-platform builds pull the tag per platform: put amd64 back under it.
+  if [[ $(pm image inspect --format '{{.Id}}' "$UV_IMAGE" 2>/dev/null) == \
+    "$(pm image inspect --format '{{.Id}}' "localhost/nss-uv:$UV_VERSION-amd64")" ]]; then
+    step uv-image "$started" "$UV_IMAGE already in podman (linux/amd64)"
+  else
+    pm tag "localhost/nss-uv:$UV_VERSION-amd64" "$UV_IMAGE" || return 1
+    step uv-image "$started" "$UV_IMAGE in podman (linux/amd64)"
+  fi
+}
+
+# registry_index REPO TAG ARCH...: an OCI index at REPO:TAG over the manifests
+# already pushed as REPO:TAG-ARCH.
+registry_index() {
+  python3 - "$REGISTRY_ADDR" "$@" <<'EOF'
+import hashlib, json, sys, urllib.request
+
+addr, repo, tag, *arches = sys.argv[1:]
+http = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+accept = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+manifests = []
+for arch in arches:
+    req = urllib.request.Request(f"http://{addr}/v2/{repo}/manifests/{tag}-{arch}", headers={"Accept": accept})
+    with http.open(req) as resp:
+        raw, ctype = resp.read(), resp.headers["Content-Type"]
+    manifests.append({
+        "mediaType": ctype,
+        "digest": "sha256:" + hashlib.sha256(raw).hexdigest(),
+        "size": len(raw),
+        "platform": {"architecture": arch, "os": "linux"},
+    })
+index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": manifests}
+req = urllib.request.Request(
+    f"http://{addr}/v2/{repo}/manifests/{tag}",
+    data=json.dumps(index).encode(),
+    method="PUT",
+    headers={"Content-Type": "application/vnd.oci.image.index.v1+json"},
+)
+http.open(req).close()
+EOF
+}
+
+# registry_multiarch REPO TAG RECIPE AMD64_IMAGE ARM64_IMAGE: pushes both podman
+# images and an index over them to the loopback registry, once per recipe.
+registry_multiarch() {
+  local repo=$1 tag=$2 recipe=$3 started stamp
+  started=$(now_ms)
+  stamp="$REGISTRY_DIR/published/${repo//\//_}_$tag.r$recipe"
+  if [[ -e $stamp ]] && curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    "http://$REGISTRY_ADDR/v2/$repo/manifests/$tag"; then
+    step multiarch "$started" "$REGISTRY_ADDR/$repo:$tag already published (amd64, arm64)"
+    return 0
+  fi
+  pm push -q --tls-verify=false "$4" "docker://$REGISTRY_ADDR/$repo:$tag-amd64" || return 1
+  pm push -q --tls-verify=false "$5" "docker://$REGISTRY_ADDR/$repo:$tag-arm64" || return 1
+  registry_index "$repo" "$tag" amd64 arm64 || return 1
+  mkdir -p "$REGISTRY_DIR/published"
+  touch "$stamp"
+  step multiarch "$started" "published $REGISTRY_ADDR/$repo:$tag (index: amd64, arm64)"
 }
 
 uv_docker() {
@@ -428,7 +498,7 @@ write_env() {
 
 # Brings everything up that can come up; returns 1 when something could not.
 up_locked() {
-  local failed=() have_podman=0 have_docker=0 have_registry=0 base_ok=1 python_ok=1 arm64=0
+  local failed=() have_podman=0 have_docker=0 have_registry=0 base_ok=1 python_ok=1 arm64=0 arm64_base_ok=0
   local base_tar="$CACHE/nss-debian-$SUITE-r$RECIPE.tar"
   local python_tar="$CACHE/nss-debian-python-$SUITE-r$RECIPE.tar"
   mkdir -p "$STATE" "$CACHE"
@@ -438,14 +508,21 @@ up_locked() {
   if registry_start; then have_registry=1; else failed+=(registry); fi
   if binfmt_setup; then arm64=1; else failed+=(binfmt); fi
 
-  # Both rootfs builds are mostly downloads: run them side by side.
-  local pid_base pid_python
+  # The rootfs builds are mostly downloads (arm64: qemu): run them side by side.
+  local pid_base pid_python pid_arm64=
   rootfs nss-debian "" &
   pid_base=$!
   rootfs nss-debian-python "$PYTHON_INCLUDE" &
   pid_python=$!
+  if ((arm64 && have_podman)); then
+    rootfs nss-debian "" arm64 &
+    pid_arm64=$!
+  fi
   wait "$pid_base" || { base_ok=0; failed+=(base-rootfs); }
   wait "$pid_python" || { python_ok=0; failed+=(python-rootfs); }
+  if [[ -n $pid_arm64 ]]; then
+    if wait "$pid_arm64"; then arm64_base_ok=1; else failed+=(arm64-rootfs); fi
+  fi
 
   local engine have base_in=0 python_in=0 uv_in=0 engines=0
   for engine in podman docker; do
@@ -464,8 +541,26 @@ up_locked() {
     fi
     if "uv_$engine"; then uv_in=$((uv_in + 1)); else failed+=("uv-image-$engine"); fi
   done
+  # arm64 in podman: qemu runs it, and multi-platform builds pull each
+  # platform of the base and uv images from indexes in the loopback registry.
+  local multiarch_base=0 uv_index=0
   if ((have_podman && arm64 && uv_in == engines)); then
     arm64_check || { arm64=0; failed+=(arm64); }
+  fi
+  if ((have_podman && have_registry && arm64)); then
+    if ((arm64_base_ok && base_ok)) &&
+      import_image podman "$BASE_IMAGE-arm64" "$(rootfs_tar nss-debian arm64)" arm64 &&
+      registry_multiarch nss/debian "$SUITE" "$RECIPE" "$BASE_IMAGE" "$BASE_IMAGE-arm64"; then
+      multiarch_base=1
+    else
+      failed+=(multiarch-base)
+    fi
+    if registry_multiarch astral-sh/uv "$UV_VERSION" "$UV_RECIPE" \
+      "localhost/nss-uv:$UV_VERSION-amd64" "localhost/nss-uv:$UV_VERSION-arm64"; then
+      uv_index=1
+    else
+      failed+=(uv-index)
+    fi
   fi
 
   # A variable is published only for what is there, in every published engine.
@@ -484,7 +579,8 @@ up_locked() {
     ((base_in == engines)) && publish NSS_TEST_BASE_IMAGE "$BASE_IMAGE"
     ((python_in == engines)) && publish NSS_TEST_PYTHON_IMAGE "$PYTHON_IMAGE"
     ((uv_in == engines)) && publish NSS_TEST_UV_IMAGE "$UV_IMAGE"
-    if ((have_podman && arm64)); then
+    ((multiarch_base)) && publish NSS_TEST_MULTIARCH_BASE_IMAGE "$REGISTRY_ADDR/nss/debian:$SUITE"
+    if ((have_podman && arm64 && uv_index)); then
       publish NSS_TEST_PLATFORMS linux/amd64,linux/arm64
     else
       publish NSS_TEST_PLATFORMS linux/amd64
@@ -597,6 +693,15 @@ cmd_status() {
     state_line registry down ""
   fi
   if binfmt_up; then state_line binfmt up qemu-aarch64; else state_line binfmt down ""; fi
+  local ref
+  for ref in "nss/debian:$SUITE" "astral-sh/uv:$UV_VERSION"; do
+    if curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
+      "http://$REGISTRY_ADDR/v2/${ref%%:*}/manifests/${ref#*:}" 2>/dev/null; then
+      state_line index up "$REGISTRY_ADDR/$ref (linux/amd64, linux/arm64)"
+    else
+      state_line index down "$REGISTRY_ADDR/$ref"
+    fi
+  done
   local image engines
   for image in "$BASE_IMAGE" "$PYTHON_IMAGE" "$UV_IMAGE"; do
     engines=()

@@ -41,8 +41,14 @@ pub const NSS_TEST_BASE_IMAGE: &str = "NSS_TEST_BASE_IMAGE";
 /// A local Debian image with `python3`, `python3-venv`, `ca-certificates` and
 /// `tini`, present in every started engine.
 pub const NSS_TEST_PYTHON_IMAGE: &str = "NSS_TEST_PYTHON_IMAGE";
+/// A multi-platform (linux/amd64 + linux/arm64) Debian image in the loopback
+/// registry, e.g. `127.0.0.1:5000/nss/debian:bookworm`: podman pulls the
+/// platform each build asks for (`--platform`, `--manifest`).
+pub const NSS_TEST_MULTIARCH_BASE_IMAGE: &str = "NSS_TEST_MULTIARCH_BASE_IMAGE";
 /// Platforms podman can build and run, comma separated (`linux/amd64,linux/arm64`
-/// once qemu's binfmt is enabled; uv's image is then a manifest list of both).
+/// once qemu's binfmt is enabled and uv's image resolves for both: podman's
+/// registries.conf sends `ghcr.io/astral-sh/uv` to an index in the loopback
+/// registry; locally the tag holds whichever platform was pulled last).
 pub const NSS_TEST_PLATFORMS: &str = "NSS_TEST_PLATFORMS";
 /// uv's image, made locally from the PyPI wheel, present in every started engine.
 pub const NSS_TEST_UV_IMAGE: &str = "NSS_TEST_UV_IMAGE";

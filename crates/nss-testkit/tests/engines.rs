@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use nss_testkit::{
-    EngineKind, NSS_TEST_BASE_IMAGE, NSS_TEST_CA_BUNDLE, NSS_TEST_PLATFORMS, NSS_TEST_PYTHON_IMAGE,
-    NSS_TEST_UV_IMAGE, TestEngine,
+    EngineKind, NSS_TEST_BASE_IMAGE, NSS_TEST_CA_BUNDLE, NSS_TEST_MULTIARCH_BASE_IMAGE,
+    NSS_TEST_PLATFORMS, NSS_TEST_PYTHON_IMAGE, NSS_TEST_UV_IMAGE, TestEngine,
 };
 
 /// A name no other test (or concurrent run) uses: `nss-test-testkit-<pid>-<nanos>-<n>`.
@@ -59,6 +59,8 @@ struct Cleanup {
     images: Vec<(TestEngine, String)>,
     remote: Vec<String>,
     dirs: Vec<PathBuf>,
+    /// Tags a `--platform linux/arm64` build re-pointed: pulled back for amd64.
+    amd64_again: Vec<(TestEngine, String)>,
 }
 
 impl Drop for Cleanup {
@@ -77,6 +79,12 @@ impl Drop for Cleanup {
         }
         for dir in &self.dirs {
             let _ = std::fs::remove_dir_all(dir);
+        }
+        for (engine, image) in &self.amd64_again {
+            let _ = engine
+                .command()
+                .args(["pull", "-q", "--platform", "linux/amd64", image])
+                .output();
         }
     }
 }
@@ -344,8 +352,10 @@ fn podman_runs_arm64_build_steps_through_qemu() {
     }
     let mut cleanup = Cleanup::default();
     let tag = format!("localhost/{}:latest", unique("arm64"));
-    // uv's image is a manifest list: the arm64 build must pick the aarch64 binary
-    // and the RUN step then executes it under qemu.
+    // podman resolves uv's image for arm64 through registries.conf (an index in
+    // the loopback registry): the arm64 build must pick the aarch64 binary and
+    // the RUN step then executes it under qemu. Pulling re-points the local tag.
+    cleanup.amd64_again.push((engine.clone(), uv.clone()));
     let context = cleanup.context(&format!(
         "FROM {uv} AS uv\nFROM scratch\nCOPY --from=uv /uv /uv\nRUN [\"/uv\", \"--version\"]\n"
     ));
@@ -392,4 +402,33 @@ fn podman_runs_arm64_build_steps_through_qemu() {
         0xb7,
         "the arm64 image holds a non-aarch64 uv"
     );
+}
+
+#[test]
+fn podman_builds_each_platform_from_the_multiarch_base() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let Some(base) = nss_testkit::value(NSS_TEST_MULTIARCH_BASE_IMAGE) else {
+        return;
+    };
+    let mut cleanup = Cleanup::default();
+    let context = cleanup.context(&format!(
+        "FROM {base}\nRUN dpkg --print-architecture > /arch && uname -m >> /arch\n"
+    ));
+    for (platform, expected) in [
+        ("linux/amd64", "amd64\nx86_64"),
+        ("linux/arm64", "arm64\naarch64"),
+    ] {
+        let tag = format!("localhost/{}:latest", unique("multiarch"));
+        cleanup.images.push((engine.clone(), tag.clone()));
+        build(&engine, &tag, &context, Some(platform));
+        // The RUN step ran on the platform asked for (arm64: through qemu).
+        let out = run({
+            let mut cmd = engine.command();
+            cmd.args(["run", "--rm", "--platform", platform, &tag, "cat", "/arch"]);
+            cmd
+        });
+        assert_eq!(stdout(&out), expected, "{platform}");
+    }
 }
