@@ -962,6 +962,16 @@ fn cuda_evidence(project: &Project, extras: &Extras) -> Result<BTreeMap<Minor, V
     Ok(found)
 }
 
+/// Whether a requirement string names `torch` (not `torchvision`, `torch-x`, ...):
+/// a cheap filter before the full PEP 508 parse.
+fn names_torch(requirement: &str) -> bool {
+    let rest = requirement.trim_start();
+    rest.get(..5)
+        .is_some_and(|head| head.eq_ignore_ascii_case("torch"))
+        && !rest[5..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Tables of an item that is a table, an inline table, or an array of either.
 fn table_likes(item: &Item) -> Vec<&dyn TableLike> {
     if let Some(t) = item.as_table_like() {
@@ -1087,6 +1097,9 @@ impl Extras {
                         "write each requirement as a string, e.g. \"torch==2.9.1\"",
                     )
                 })?;
+                if !names_torch(text) {
+                    continue; // only torch pins matter here; uv validates the rest
+                }
                 let parsed = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(text)
                     .map_err(|e| {
                         field_err(
@@ -1854,10 +1867,10 @@ required-version = ">=0.9.14, <0.11"
             // Extras.
             (
                 Case {
-                    edit: &[("\"fastapi>=0.100\"", "\"fastapi>=\"")],
+                    edit: &[("\"fastapi>=0.100\"", "\"torch>=\"")],
                     ..c()
                 },
-                "[project.optional-dependencies] web has \"fastapi>=\", which is not a PEP 508 requirement",
+                "[project.optional-dependencies] web has \"torch>=\", which is not a PEP 508 requirement",
             ),
             (
                 Case {
@@ -1906,5 +1919,21 @@ required-version = ">=0.9.14, <0.11"
         );
         assert_eq!(cu_in("pytorch-cu126"), Some((12, 6)));
         assert_eq!(cu_in("https://pypi.nvidia.com"), None);
+        // (requirement, names torch)
+        let reqs = [
+            ("torch==2.9.1+cu128", true),
+            (" Torch>=2", true),
+            ("torch", true),
+            ("torch[x]", true),
+            ("torch ; sys_platform=='linux'", true),
+            ("torchvision==0.24", false),
+            ("torch-c-dlpack-ext", false),
+            ("torch_x", false),
+            ("tor", false),
+            ("", false),
+        ];
+        for (req, want) in reqs {
+            assert_eq!(names_torch(req), want, "{req}");
+        }
     }
 }

@@ -5,5 +5,6 @@ mod util;
 
 mod dockerfile;
 mod explain;
+mod fuzz;
 mod precedence;
 mod reference;
