@@ -174,6 +174,8 @@ impl Labels {
 
     /// `docker buildx build` arguments that annotate the pushed index:
     /// `["--annotation", "index:k=v", ...]` (see [`Labels::index_annotations`]).
+    /// buildx takes each `--annotation` value verbatim (a string-array flag), so
+    /// no quoting is added; pass them as argv elements.
     pub fn buildx_index_annotation_args(&self) -> Vec<String> {
         self.index_annotations()
             .into_iter()
