@@ -781,7 +781,8 @@ main() {
   env) cmd_env ;;
   run) cmd_run "$@" ;;
   *)
-    sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}" >&2
+    # The comment block at the top of this file.
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2
     exit 2
     ;;
   esac
