@@ -43,6 +43,7 @@ PACKAGES=(
   qemu-user-static binfmt-support
   debootstrap debian-archive-keyring gpgv wget busybox-static hyperfine
   curl ca-certificates python3 python3-pip util-linux xz-utils
+  shellcheck
 )
 
 PODMAN_CONF="$STATE/podman/containers.conf"
