@@ -80,6 +80,8 @@ impl LabelDrift {
     }
 }
 
+/// One line of text without the line number (callers print [`LabelDrift::line`]
+/// as `file:line:` in front).
 impl fmt::Display for LabelDrift {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -88,42 +90,34 @@ impl fmt::Display for LabelDrift {
                 "no `{}` block: add that comment line followed by a LABEL instruction (`nss sync` writes it)",
                 marker(*kind)
             ),
-            LabelDrift::NoLabelAfterMarker { kind, line } => write!(
+            LabelDrift::NoLabelAfterMarker { kind, .. } => write!(
                 f,
-                "line {line}: `{}` is not followed by a LABEL instruction (`nss sync` writes it)",
+                "`{}` is not followed by a LABEL instruction (`nss sync` writes it)",
                 marker(*kind)
             ),
-            LabelDrift::Unparsable {
-                kind,
-                line,
-                problem,
-            } => {
-                write!(
-                    f,
-                    "line {line}: the `{}` LABEL block: {problem}",
-                    marker(*kind)
-                )
+            LabelDrift::Unparsable { kind, problem, .. } => {
+                write!(f, "the `{}` LABEL block: {problem}", marker(*kind))
             }
             LabelDrift::Differs {
                 key,
                 dockerfile,
                 expected,
-                line,
                 expands,
+                ..
             } => match (dockerfile, expected) {
                 (Some(d), Some(e)) if d == e && *expands => write!(
                     f,
-                    "line {line}: LABEL {key} has an unescaped `$`, which the builder expands; write it as `\\$` (`nss sync` does)"
+                    "LABEL {key} has an unescaped `$`, which the builder expands; write it as `\\$` (`nss sync` does)"
                 ),
                 (Some(d), Some(e)) => {
-                    write!(f, "line {line}: LABEL {key} is {d:?}, expected {e:?}")
+                    write!(f, "LABEL {key} is {d:?}, expected {e:?}")
                 }
-                (None, Some(e)) => write!(f, "line {line}: LABEL {key} is missing, expected {e:?}"),
+                (None, Some(e)) => write!(f, "LABEL {key} is missing, expected {e:?}"),
                 (Some(d), None) => write!(
                     f,
-                    "line {line}: LABEL {key}={d:?} is not a generated static label (revision, created and version are passed at build time; others go in [tool.nss.labels])"
+                    "LABEL {key}={d:?} is not a generated static label (revision, created and version are passed at build time; others go in [tool.nss.labels])"
                 ),
-                (None, None) => write!(f, "line {line}: LABEL {key}"),
+                (None, None) => write!(f, "LABEL {key}"),
             },
         }
     }

@@ -27,7 +27,10 @@ fn runtime() -> nss_labels::Labels {
 #[test]
 fn drift_in_the_seed_block() {
     let drift = label_block_drift(SEED, ImageKind::Runtime, &runtime());
-    let text: Vec<String> = drift.iter().map(ToString::to_string).collect();
+    let text: Vec<String> = drift
+        .iter()
+        .map(|d| format!("{}: {d}", d.line().unwrap_or(0)))
+        .collect();
     insta::assert_snapshot!(text.join("\n"));
     // version is dynamic: it does not belong in the static block
     assert!(drift.iter().any(
