@@ -1,1 +1,854 @@
 //! The Dockerfiles under containers/ built for real: layering and caching.
+//!
+//! The miniature project (`tests/fixtures/mini`) has the stages and layering of
+//! `containers/Dockerfile.cuda` on local images. For each engine that
+//! `scripts/engines.sh` started, it is built with the argv shape `nss build` uses
+//! (`build --platform P -t TAG -f Dockerfile --target runtime --build-arg ...
+//! --secret id=build_ca,src=CA CONTEXT`), run, and rebuilt after a source-only change
+//! (the dependency layer must stay cached, the project layer must not) and after a
+//! lockfile change (the dependency layer must rebuild). The cached steps are read
+//! from the engine's own output (BuildKit `#N CACHED`, podman `--> Using cache`), and
+//! the full-build and rebuild times are printed with their ratios.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use nss_testkit::{EngineKind, TestEngine};
+
+/// The miniature project, as committed.
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
+}
+
+/// The marker line of the app's source; the source change rewrites it.
+const MARK_V1: &str = "MARK = \"v1\"";
+
+/// Needles that find the steps the layering claims are about, in both engines' output
+/// (BuildKit prints `${EXTRAS}` expanded, podman does not; these avoid it).
+const DEPS_SYNC: &str = "uv sync --no-install-project";
+const PROJECT_SYNC: &str = "uv sync --no-editable --no-group dev";
+const MANIFESTS_COPY: &str = "COPY pyproject.toml uv.lock";
+const SOURCE_COPY: &str = "COPY . .";
+const VENV_COPY: &str = "COPY --from=deps /opt/venv";
+
+// ---------------------------------------------------------------------------
+// Parsing the engines' build output
+// ---------------------------------------------------------------------------
+
+/// One instruction of a build, as the engine reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct BuildStep {
+    /// The stage name (`deps`, `runtime`, ...).
+    stage: String,
+    /// The instruction text (`RUN ...`, `COPY ...`).
+    text: String,
+    /// Whether the engine reused a cached layer for it.
+    cached: bool,
+}
+
+/// BuildKit `--progress=plain`: `#N [stage i/n] TEXT` introduces step N, `#N CACHED`
+/// marks it reused. `FROM` and `[internal]` steps are not instructions that build.
+fn parse_buildkit(log: &str) -> Vec<BuildStep> {
+    let mut steps: Vec<(String, BuildStep)> = Vec::new();
+    for line in log.lines() {
+        let Some(rest) = line.strip_prefix('#') else {
+            continue;
+        };
+        let Some((id, rest)) = rest.split_once(' ') else {
+            continue;
+        };
+        if !id.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if rest.trim() == "CACHED" {
+            if let Some((_, s)) = steps.iter_mut().find(|(i, _)| i == id) {
+                s.cached = true;
+            }
+            continue;
+        }
+        let Some(rest) = rest.strip_prefix('[') else {
+            continue;
+        };
+        let Some((head, text)) = rest.split_once("] ") else {
+            continue;
+        };
+        let Some((stage, _)) = head.split_once(' ') else {
+            continue;
+        };
+        if stage == "internal" || text.starts_with("FROM ") || steps.iter().any(|(i, _)| i == id) {
+            continue;
+        }
+        steps.push((
+            id.to_string(),
+            BuildStep {
+                stage: stage.to_string(),
+                text: text.to_string(),
+                cached: false,
+            },
+        ));
+    }
+    steps.into_iter().map(|(_, s)| s).collect()
+}
+
+/// podman (buildah): `[k/n] STEP i/m: TEXT`; the first `-->` line after it is
+/// `--> Using cache ID` when the layer was reused. The stage name comes from the
+/// stage's `FROM ... AS name` step.
+fn parse_podman(log: &str) -> Vec<BuildStep> {
+    let mut steps: Vec<BuildStep> = Vec::new();
+    let mut stage = String::new();
+    let mut open = false; // the last step has not seen its `-->` line yet
+    for line in log.lines() {
+        // `[k/n] STEP i/m: TEXT` (multi-stage) or `STEP i/m: TEXT`; RUN output never
+        // starts that way.
+        let bare = match line.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((_, r)) => r,
+            None => line,
+        };
+        if bare.starts_with("STEP ") {
+            let Some((_, text)) = bare.split_once(": ") else {
+                continue;
+            };
+            open = false;
+            if let Some(from) = text.strip_prefix("FROM ") {
+                stage = match from.to_ascii_lowercase().rfind(" as ") {
+                    Some(i) => from[i + 4..].trim().to_string(),
+                    None => String::new(),
+                };
+                continue;
+            }
+            steps.push(BuildStep {
+                stage: stage.clone(),
+                text: text.to_string(),
+                cached: false,
+            });
+            open = true;
+        } else if open && line.starts_with("-->") {
+            if line.starts_with("--> Using cache")
+                && let Some(s) = steps.last_mut()
+            {
+                s.cached = true;
+            }
+            open = false;
+        }
+    }
+    steps
+}
+
+/// The result of one build: its steps, how long it took.
+#[derive(Debug)]
+struct Build {
+    steps: Vec<BuildStep>,
+    took: Duration,
+}
+
+impl Build {
+    /// The one step of `stage` whose text contains `needle`.
+    fn step(&self, stage: &str, needle: &str) -> &BuildStep {
+        let found: Vec<&BuildStep> = self
+            .steps
+            .iter()
+            .filter(|s| s.stage == stage && s.text.contains(needle))
+            .collect();
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one `{needle}` step in stage {stage}, got {found:#?}\nall steps: {:#?}",
+            self.steps
+        );
+        found[0]
+    }
+
+    /// Every step of `stage` before the one containing `needle`.
+    fn before(&self, stage: &str, needle: &str) -> Vec<&BuildStep> {
+        self.steps
+            .iter()
+            .filter(|s| s.stage == stage)
+            .take_while(|s| !s.text.contains(needle))
+            .collect()
+    }
+
+    fn cached_count(&self) -> usize {
+        self.steps.iter().filter(|s| s.cached).count()
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{:.2} s, {} of {} steps cached",
+            self.took.as_secs_f64(),
+            self.cached_count(),
+            self.steps.len()
+        )
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Engines, images and the preflight binary
+// ---------------------------------------------------------------------------
+
+/// Removes the images a test tagged, even when it fails.
+struct Images<'a> {
+    engine: &'a TestEngine,
+    tags: Vec<String>,
+}
+
+impl<'a> Images<'a> {
+    fn new(engine: &'a TestEngine) -> Self {
+        Self {
+            engine,
+            tags: Vec::new(),
+        }
+    }
+
+    /// A fresh unique tag, removed on drop.
+    fn tag(&mut self, what: &str) -> String {
+        let tag = format!(
+            "localhost/nss-test-{what}-{}-{}:latest",
+            self.engine.name(),
+            unique()
+        );
+        self.tags.push(tag.clone());
+        tag
+    }
+}
+
+impl Drop for Images<'_> {
+    fn drop(&mut self) {
+        for tag in self.tags.iter().rev() {
+            let _ = self.engine.command().args(["rmi", "-f", tag]).output();
+        }
+    }
+}
+
+/// A token no earlier run used: process id and clock. Edits made by a test carry it, so a
+/// rebuild after an edit can never hit layers that an earlier run cached for the same edit.
+fn unique() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{}-{nanos}", std::process::id())
+}
+
+/// `linux/amd64` or `linux/arm64`: the platform of this host, which `nss` builds by default.
+fn host_platform() -> &'static str {
+    match std::env::consts::ARCH {
+        "aarch64" => "linux/arm64",
+        _ => "linux/amd64",
+    }
+}
+
+/// The static `nss-preflight`, built once per test process in its own target directory
+/// (so it never waits on the cargo lock of the `cargo test` that runs us).
+fn preflight_binary() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = nss_testkit::workspace_root();
+        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("e2e-preflight");
+        let cargo = option_env!("CARGO").unwrap_or("cargo");
+        let out = Command::new(cargo)
+            .current_dir(&root)
+            .args([
+                "build",
+                "--locked",
+                "-p",
+                "nss-preflight",
+                "--bin",
+                "nss-preflight",
+            ])
+            .args(["--message-format=json-render-diagnostics"])
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .output()
+            .expect("cargo runs");
+        assert!(
+            out.status.success(),
+            "cargo build -p nss-preflight failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| {
+                v["reason"] == "compiler-artifact" && v["target"]["name"] == "nss-preflight"
+            })
+            .find_map(|v| v["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reports the nss-preflight executable")
+    })
+}
+
+/// A copy of the miniature project in a fresh directory, with the preflight binary
+/// beside its Dockerfile (the default `preflight-src` stage copies it from there).
+fn mini_project() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("nss-test-mini-")
+        .tempdir()
+        .expect("tempdir");
+    copy_tree(&fixture_dir(), dir.path());
+    std::fs::copy(preflight_binary(), dir.path().join("nss-preflight"))
+        .expect("copy nss-preflight");
+    dir
+}
+
+/// Gives every stage on `BASE_IMAGE` a first instruction unique to this run
+/// (`LABEL nss.test.run=...`, which changes no file), so this run's layers form their
+/// own cache chain. Without it podman may pick an earlier run's layer for a step and
+/// then miss this run's layers for the steps after it.
+fn stamp_stages(dockerfile: &Path) {
+    let text = std::fs::read_to_string(dockerfile).expect("read Dockerfile");
+    let run = unique();
+    let mut out = String::new();
+    // Numbered per stage: two stages on one base with the same first instruction would
+    // share its layer, and podman could then continue either stage from the other's.
+    for (n, line) in text.lines().enumerate() {
+        out.push_str(line);
+        out.push('\n');
+        if line.starts_with("FROM ${BASE_IMAGE}") {
+            out.push_str(&format!("LABEL nss.test.run=\"{run}-{n}\"\n"));
+        }
+    }
+    assert!(
+        out.matches("nss.test.run").count() >= 2,
+        "no `FROM ${{BASE_IMAGE}}` stages in {}",
+        dockerfile.display()
+    );
+    std::fs::write(dockerfile, out).expect("write Dockerfile");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("dir entry");
+        let dest = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &dest);
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy fixture file");
+        }
+    }
+}
+
+/// Builds the FROM-scratch preflight image (what `nss` does when the project is not
+/// this workspace), tagged `tag`.
+fn build_preflight_image(engine: &TestEngine, tag: &str) {
+    let dir = tempfile::Builder::new()
+        .prefix("nss-test-preflight-")
+        .tempdir()
+        .expect("tempdir");
+    std::fs::copy(preflight_binary(), dir.path().join("nss-preflight"))
+        .expect("copy nss-preflight");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM scratch\nCOPY nss-preflight /nss-preflight\n",
+    )
+    .expect("write Dockerfile");
+    let out = engine
+        .command()
+        // --no-cache: one COPY is cheap, and a cache entry whose image another test
+        // removed meanwhile can make podman fail with "layer not known".
+        .args([
+            "build",
+            "--no-cache",
+            "--platform",
+            host_platform(),
+            "-t",
+            tag,
+            "-f",
+        ])
+        .arg(dir.path().join("Dockerfile"))
+        .arg(dir.path())
+        .output()
+        .expect("engine runs");
+    assert_ok(
+        &out,
+        &format!("{} build of the preflight image", engine.name()),
+    );
+}
+
+fn assert_ok(out: &Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// One build of the miniature project, timed, with its steps parsed from the log.
+fn build(engine: &TestEngine, context: &Path, tag: &str, target: &str, extra: &[&str]) -> Build {
+    let ca =
+        nss_testkit::value(nss_testkit::NSS_TEST_CA_BUNDLE).expect("engines publish a CA bundle");
+    let mut cmd = engine.command();
+    cmd.args(["build", "--platform", host_platform(), "-t", tag]);
+    if engine.kind == EngineKind::Docker {
+        cmd.arg("--progress=plain");
+    }
+    cmd.arg("-f").arg(context.join("Dockerfile"));
+    cmd.args(["--target", target]);
+    cmd.args(extra);
+    cmd.args(["--secret", &format!("id=build_ca,src={ca}")]);
+    cmd.arg(context);
+    let start = Instant::now();
+    let out = cmd.output().expect("engine runs");
+    let took = start.elapsed();
+    assert_ok(&out, &format!("{} build {tag}", engine.name()));
+    // BuildKit logs on stderr, podman on stdout (steps) and stderr (RUN output).
+    let log = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let steps = match engine.kind {
+        EngineKind::Docker => parse_buildkit(&log),
+        EngineKind::Podman => parse_podman(&log),
+    };
+    assert!(
+        !steps.is_empty(),
+        "no build steps found in the {} log:\n{log}",
+        engine.name()
+    );
+    Build { steps, took }
+}
+
+/// `run --rm IMAGE ARGS...`: (exit code, stdout, stderr).
+fn run(engine: &TestEngine, image: &str, args: &[&str]) -> (i32, String, String) {
+    let out = engine
+        .command()
+        .args(["run", "--rm", image])
+        .args(args)
+        .output()
+        .expect("engine runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).expect("read");
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
+    std::fs::write(path, text.replace(from, to)).expect("write");
+}
+
+// ---------------------------------------------------------------------------
+// The end-to-end test
+// ---------------------------------------------------------------------------
+
+/// Full build, run, then rebuilds proving which layers each kind of change invalidates.
+fn layering(engine: &TestEngine) {
+    let name = engine.name();
+    let mut images = Images::new(engine);
+    let preflight = images.tag("preflight");
+    build_preflight_image(engine, &preflight);
+    let project = mini_project();
+    let ctx = project.path();
+    stamp_stages(&ctx.join("Dockerfile"));
+    let tag = images.tag("mini");
+    let preflight_arg = format!("PREFLIGHT_IMAGE={preflight}");
+    let args = ["--build-arg", preflight_arg.as_str()];
+
+    // 1. Full build: no layer cache (the uv download cache mount may be warm).
+    let mut no_cache = vec!["--no-cache"];
+    no_cache.extend(args);
+    let full = build(engine, ctx, &tag, "runtime", &no_cache);
+    assert_eq!(
+        full.cached_count(),
+        0,
+        "{name}: --no-cache build reused layers: {:#?}",
+        full.steps
+    );
+    let (code, out, err) = run(engine, &tag, &["hello", "e2e"]);
+    assert_eq!(code, 0, "{name}: run failed: {out}{err}");
+    assert!(
+        out.contains("nss-mini v1: hello e2e; six 1.17.0; idna 3.20"),
+        "{name}: unexpected app output: {out:?} (stderr {err:?})"
+    );
+    let (code, out, err) = run(engine, &tag, &[]);
+    assert_eq!(code, 0, "{name}: default CMD failed: {out}{err}");
+    assert!(
+        out.contains("usage: nss-mini hello"),
+        "{name}: CMD [\"--help\"] printed {out:?}"
+    );
+    let (code, out, _) = run(engine, &tag, &["nope"]);
+    assert_eq!(
+        code, 2,
+        "{name}: the app's exit code passes through tini and nss-preflight ({out:?})"
+    );
+
+    // 2. Nothing changed: every step cached.
+    let noop = build(engine, ctx, &tag, "runtime", &args);
+    assert_eq!(
+        noop.cached_count(),
+        noop.steps.len(),
+        "{name}: unchanged rebuild: {:#?}",
+        noop.steps
+    );
+
+    // 3. Source-only change: the dependency layers stay, the project layers rebuild.
+    let v2 = format!("v2-{}", unique());
+    edit(
+        &ctx.join("src/nss_mini/__init__.py"),
+        MARK_V1,
+        &format!("MARK = \"{v2}\""),
+    );
+    let src = build(engine, ctx, &tag, "runtime", &args);
+    for s in src.before("deps", SOURCE_COPY) {
+        assert!(
+            s.cached,
+            "{name}: source change rebuilt a dependency step: {s:?}"
+        );
+    }
+    assert!(
+        src.step("deps", DEPS_SYNC).cached,
+        "{name}: source change re-ran `{DEPS_SYNC}`"
+    );
+    assert!(
+        !src.step("deps", SOURCE_COPY).cached,
+        "{name}: source change did not reach `{SOURCE_COPY}`"
+    );
+    assert!(
+        !src.step("deps", PROJECT_SYNC).cached,
+        "{name}: source change did not re-run `{PROJECT_SYNC}`"
+    );
+    for s in src.before("runtime", VENV_COPY) {
+        assert!(
+            s.cached,
+            "{name}: source change rebuilt a runtime step above the venv: {s:?}"
+        );
+    }
+    assert!(
+        !src.step("runtime", VENV_COPY).cached,
+        "{name}: source change did not reach `{VENV_COPY}`"
+    );
+    let (code, out, err) = run(engine, &tag, &["hello", "e2e"]);
+    assert_eq!(
+        code, 0,
+        "{name}: run after source change failed: {out}{err}"
+    );
+    assert!(
+        out.contains(&format!("nss-mini {v2}: hello e2e")),
+        "{name}: the rebuilt image runs old code: {out:?}"
+    );
+
+    // 4. Lockfile change: the dependency layer rebuilds.
+    let lock = ctx.join("uv.lock");
+    let mut text = std::fs::read_to_string(&lock).expect("read uv.lock");
+    text.push_str(&format!("# touched by the layering test {}\n", unique()));
+    std::fs::write(&lock, text).expect("write uv.lock");
+    let locked = build(engine, ctx, &tag, "runtime", &args);
+    for s in locked.before("deps", MANIFESTS_COPY) {
+        assert!(
+            s.cached,
+            "{name}: lockfile change rebuilt a step above the manifests: {s:?}"
+        );
+    }
+    assert!(
+        !locked.step("deps", MANIFESTS_COPY).cached,
+        "{name}: lockfile change did not reach `{MANIFESTS_COPY}`"
+    );
+    assert!(
+        !locked.step("deps", DEPS_SYNC).cached,
+        "{name}: lockfile change did not re-run `{DEPS_SYNC}`"
+    );
+
+    // 5. EXTRAS changed (empty): the dependency layer rebuilds without the extra.
+    let mut no_extras = vec!["--build-arg", "EXTRAS="];
+    no_extras.extend(args);
+    let extras = build(engine, ctx, &tag, "runtime", &no_extras);
+    assert!(
+        !extras.step("deps", DEPS_SYNC).cached,
+        "{name}: EXTRAS change did not re-run `{DEPS_SYNC}`"
+    );
+    let (code, out, err) = run(engine, &tag, &["hello", "e2e"]);
+    assert_eq!(code, 0, "{name}: run without extras failed: {out}{err}");
+    assert!(
+        out.contains("idna absent"),
+        "{name}: EXTRAS=\"\" still installed the extra: {out:?}"
+    );
+
+    let full_s = full.took.as_secs_f64();
+    println!("[{name}] full build (--no-cache): {}", full.summary());
+    println!(
+        "[{name}] unchanged rebuild:        {}  ratio {:.2}",
+        noop.summary(),
+        noop.took.as_secs_f64() / full_s
+    );
+    println!(
+        "[{name}] source-only rebuild:      {}  ratio {:.2}",
+        src.summary(),
+        src.took.as_secs_f64() / full_s
+    );
+    println!(
+        "[{name}] lockfile rebuild:         {}  ratio {:.2}",
+        locked.summary(),
+        locked.took.as_secs_f64() / full_s
+    );
+    println!(
+        "[{name}] EXTRAS change rebuild:    {}  ratio {:.2}",
+        extras.summary(),
+        extras.took.as_secs_f64() / full_s
+    );
+}
+
+/// One engine test at a time, so that the measured times are not two builds sharing two cores.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[test]
+fn mini_layering_podman() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let _serial = serial();
+    layering(&engine);
+}
+
+#[test]
+fn mini_layering_docker() {
+    let Some(engine) = nss_testkit::docker() else {
+        return;
+    };
+    let _serial = serial();
+    layering(&engine);
+}
+
+/// The Dockerfile's own preflight path: `/nss-preflight` from the build context
+/// (`PREFLIGHT_IMAGE=preflight-src`), then the dev stage (root, dev group, make).
+///
+/// podman 4.3 only follows `FROM ${PREFLIGHT_IMAGE}` to a stage when the value is
+/// given with `--build-arg` (an ARG default is not expanded when it decides which
+/// stages are used), so the argument is passed explicitly, as `nss` does.
+fn preflight_from_context_and_dev(engine: &TestEngine) {
+    let name = engine.name();
+    let mut images = Images::new(engine);
+    let project = mini_project();
+    let ctx = project.path();
+    let args = ["--build-arg", "PREFLIGHT_IMAGE=preflight-src"];
+
+    let runtime = images.tag("mini-ctx");
+    build(engine, ctx, &runtime, "runtime", &args);
+    let (code, out, err) = run(engine, &runtime, &["hello", "ctx"]);
+    assert_eq!(code, 0, "{name}: run failed: {out}{err}");
+    assert!(
+        out.contains("nss-mini v1: hello ctx"),
+        "{name}: unexpected output {out:?}"
+    );
+    let (_, usage, _) = run(engine, &runtime, &["--help"]);
+    assert!(usage.contains("usage: nss-mini"), "{name}: {usage:?}");
+    let out = engine
+        .command()
+        .args(["run", "--rm", "--entrypoint", "id", &runtime, "-u"])
+        .output()
+        .expect("engine runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "1000",
+        "{name}: runtime user is not uid 1000"
+    );
+
+    let dev = images.tag("mini-dev");
+    let b = build(engine, ctx, &dev, "dev", &args);
+    assert!(
+        b.step("deps", DEPS_SYNC).cached,
+        "{name}: the dev build re-ran the dependency sync"
+    );
+    let out = engine
+        .command()
+        .args(["run", "--rm", "--entrypoint", "sh", &dev, "-c"])
+        .arg("id -u && make --version >/dev/null && /opt/venv/bin/python -c 'import iniconfig, six, nss_mini'")
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name}: dev image check"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{name}: the dev image runs as root"
+    );
+}
+
+#[test]
+fn mini_preflight_from_context_and_dev_podman() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let _serial = serial();
+    preflight_from_context_and_dev(&engine);
+}
+
+#[test]
+fn mini_preflight_from_context_and_dev_docker() {
+    let Some(engine) = nss_testkit::docker() else {
+        return;
+    };
+    let _serial = serial();
+    preflight_from_context_and_dev(&engine);
+}
+
+// ---------------------------------------------------------------------------
+// Log parsing, checked on real excerpts (no engine needed)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn parses_buildkit_plain_progress() {
+    // Excerpt of docker 20.10 `build --progress=plain` output.
+    let log = "\
+#1 [internal] load build definition from Dockerfile
+#6 [runtime 1/6] FROM localhost/nss-debian-python:bookworm
+#14 [deps 4/7] COPY pyproject.toml uv.lock ./
+#14 CACHED
+#15 [deps 5/7] RUN --mount=type=cache,target=/root/.cache/uv uv sync --no-install-project
+#15 0.328 Creating virtual environment at: /opt/venv
+#16 [deps 6/7] COPY . .
+#16 DONE 0.0s
+#15 DONE 0.5s
+#18 [runtime 4/6] COPY --from=deps /opt/venv /opt/venv
+#18 CACHED
+";
+    let steps = parse_buildkit(log);
+    let got: Vec<(&str, &str, bool)> = steps
+        .iter()
+        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("deps", "COPY pyproject.toml uv.lock ./", true),
+            (
+                "deps",
+                "RUN --mount=type=cache,target=/root/.cache/uv uv sync --no-install-project",
+                false
+            ),
+            ("deps", "COPY . .", false),
+            ("runtime", "COPY --from=deps /opt/venv /opt/venv", true),
+        ]
+    );
+}
+
+#[test]
+fn parses_podman_steps() {
+    // Excerpt of podman 4.3 `build` output.
+    let log = "\
+[1/5] STEP 1/1: FROM ghcr.io/astral-sh/uv:0.9.14 AS uv
+--> f9125eb229b
+[4/5] STEP 1/9: FROM localhost/nss-debian-python:bookworm AS deps
+[4/5] STEP 2/9: COPY --from=uv /uv /uvx /usr/local/bin/
+--> Using cache f76317ba2d027091afed29ee10de51d2c530630a8579bb5e5ad8aa53324b2d18
+--> f76317ba2d0
+[4/5] STEP 3/9: RUN uv sync --no-install-project
+Creating virtual environment at: /opt/venv
+ + six==1.17.0
+--> 97e85e637f4
+[5/5] STEP 1/12: FROM localhost/nss-debian-python:bookworm AS runtime
+[5/5] STEP 12/12: CMD [\"--help\"]
+--> Using cache bd5707edf3f8d876526b6385614f487274ccf4a3ace1b47c0c6560588879e10c
+[5/5] COMMIT localhost/nss-test-mini:latest
+";
+    let steps = parse_podman(log);
+    let got: Vec<(&str, &str, bool)> = steps
+        .iter()
+        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("deps", "COPY --from=uv /uv /uvx /usr/local/bin/", true),
+            ("deps", "RUN uv sync --no-install-project", false),
+            ("runtime", "CMD [\"--help\"]", true),
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The project Dockerfiles: contracts checked without an engine
+// ---------------------------------------------------------------------------
+
+fn repo_file(path: &str) -> String {
+    let full = nss_testkit::workspace_root().join(path);
+    std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
+}
+
+/// Every build arg `nss build` passes has a declared default (an argument the
+/// Dockerfile does not declare is silently ignored by the engine). The defaults'
+/// values are `nss check`'s business.
+#[test]
+fn dockerfiles_declare_every_build_arg_nss_passes() {
+    let mut gpu: Vec<&str> = nss_buildspec::PIN_NAMES.to_vec();
+    gpu.extend(["EXTRAS", "APP", "PREFLIGHT_IMAGE"]);
+    let cpu = ["PYTHON_VERSION", "UV_VERSION", "EXTRAS", "APP"];
+    for (file, names) in [
+        (nss_buildspec::DEFAULT_GPU_DOCKERFILE, &gpu[..]),
+        (nss_buildspec::DEFAULT_CPU_DOCKERFILE, &cpu[..]),
+    ] {
+        let declared: Vec<String> = nss_buildspec::arg_defaults(&repo_file(file))
+            .into_iter()
+            .filter(|a| a.value.is_some())
+            .map(|a| a.name)
+            .collect();
+        for name in names {
+            assert!(
+                declared.iter().any(|d| d == name),
+                "{file}: no `ARG {name}=<default>` (declared: {declared:?})"
+            );
+        }
+    }
+}
+
+/// The image contract of DESIGN.md, as Dockerfile.cuda writes it: the preflight stages,
+/// the entrypoint through tini and nss-preflight, `--help` by default, the label blocks.
+#[test]
+fn dockerfile_cuda_keeps_the_image_contract() {
+    let text = repo_file(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
+    for needle in [
+        "ARG PREFLIGHT_IMAGE=preflight-src",
+        "FROM --platform=$BUILDPLATFORM ",
+        "FROM scratch AS preflight-src",
+        "FROM ${PREFLIGHT_IMAGE} AS preflight",
+        "COPY --from=preflight /nss-preflight /usr/local/bin/nss-preflight",
+        "FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv",
+        "COPY --from=deps /opt/python /opt/python",
+        "COPY --from=deps /opt/venv /opt/venv",
+        "ENTRYPOINT [\"tini\", \"--\", \"nss-preflight\", \"--\", \"nss-app\"]",
+        "CMD [\"--help\"]",
+        "# nss-labels: runtime",
+        "# nss-labels: dev",
+    ] {
+        assert!(
+            text.contains(needle),
+            "containers/Dockerfile.cuda lost `{needle}`"
+        );
+    }
+    // Forms docker 20.10 and podman 4.3 cannot read.
+    for banned in ["# syntax=", "COPY --link", "<<EOF", "--from=ghcr.io"] {
+        assert!(
+            !text.contains(banned),
+            "containers/Dockerfile.cuda uses `{banned}`"
+        );
+    }
+}
+
+/// The miniature follows the same conventions as the project Dockerfiles.
+#[test]
+fn mini_dockerfile_passes_lint() {
+    let path = fixture_dir().join("Dockerfile");
+    let findings = nss_lint::lint_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let shown: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    assert!(
+        findings.is_empty(),
+        "{}:\n{}",
+        path.display(),
+        shown.join("\n")
+    );
+}
