@@ -13,10 +13,12 @@
 //! `ignore` crate's gitignore matcher was not used because gitignore patterns
 //! without a slash match at any depth, where `.dockerignore` patterns do not.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Serialize;
 use walkdir::WalkDir;
 
@@ -276,12 +278,15 @@ fn is_under(path: &str, dir: &str) -> bool {
 /// A compiled `.dockerignore`.
 #[derive(Debug, Default)]
 pub(crate) struct IgnoreMatcher {
+    /// Every pattern, in file order (index = position in `patterns`).
+    set: GlobSet,
     patterns: Vec<Pattern>,
+    /// Memo of [`IgnoreMatcher::last_hit`] for directories.
+    parents: RefCell<HashMap<String, Option<usize>>>,
 }
 
 #[derive(Debug)]
 struct Pattern {
-    glob: GlobMatcher,
     exception: bool,
     /// Leading path components without glob characters (for pruning).
     literal_prefix: String,
@@ -290,6 +295,7 @@ struct Pattern {
 impl IgnoreMatcher {
     pub(crate) fn parse(text: &str, file: &Path) -> Result<Self, Error> {
         let mut patterns = Vec::new();
+        let mut set = GlobSetBuilder::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -312,38 +318,60 @@ impl IgnoreMatcher {
                     line: i + 1,
                     pattern: line.to_owned(),
                     message: e.kind().to_string(),
-                })?
-                .compile_matcher();
+                })?;
+            set.add(glob);
             let literal_prefix = cleaned
                 .split('/')
                 .take_while(|c| !c.contains(['*', '?', '[', '{', '\\']))
                 .collect::<Vec<_>>()
                 .join("/");
             patterns.push(Pattern {
-                glob,
                 exception,
                 literal_prefix,
             });
         }
-        Ok(Self { patterns })
+        let set = set.build().map_err(|e| Error::IgnorePattern {
+            file: file.to_owned(),
+            line: 0,
+            pattern: String::new(),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            set,
+            patterns,
+            parents: RefCell::default(),
+        })
     }
 
     /// Whether `path` (relative, `/`-separated) is left out of the context.
+    ///
+    /// The engines walk the patterns in order and let each one that matches the
+    /// path or one of its parent directories set the outcome, so the outcome is
+    /// that of the last such pattern.
     pub(crate) fn is_excluded(&self, path: &str) -> bool {
-        let mut excluded = false;
-        for pattern in &self.patterns {
-            if pattern.exception != excluded {
-                continue; // cannot change the outcome
-            }
-            let hit = pattern.glob.is_match(path)
-                || path
-                    .match_indices('/')
-                    .any(|(i, _)| pattern.glob.is_match(&path[..i]));
-            if hit {
-                excluded = !pattern.exception;
-            }
+        self.last_hit(path)
+            .is_some_and(|i| !self.patterns[i].exception)
+    }
+
+    /// Index of the last pattern matching `path` or one of its parents; parent
+    /// results are memoised, since a walk asks about every child of a directory.
+    fn last_hit(&self, path: &str) -> Option<usize> {
+        if self.patterns.is_empty() {
+            return None;
         }
-        excluded
+        let parent = match path.rsplit_once('/') {
+            Some((parent, _)) => {
+                let cached = self.parents.borrow().get(parent).copied();
+                cached.unwrap_or_else(|| {
+                    let hit = self.last_hit(parent);
+                    self.parents.borrow_mut().insert(parent.to_owned(), hit);
+                    hit
+                })
+            }
+            None => None,
+        };
+        let own = self.set.matches(path).last().copied();
+        parent.max(own)
     }
 
     /// Whether an exception pattern could re-include something under `dir`.
