@@ -88,9 +88,7 @@ impl Executor {
                     for digest in instance_digests(&raw) {
                         let annotate = Cmd::engine(engine)
                             .args(["manifest", "annotate"])
-                            .args(annotations.iter().flat_map(|(k, v)| {
-                                ["--annotation".to_string(), format!("{k}={v}")]
-                            }))
+                            .args(crate::plan::manifest_annotation_args(annotations))
                             .args([list.as_str(), digest.as_str()]);
                         capture(&annotate)?;
                     }
@@ -104,7 +102,8 @@ impl Executor {
                     verify_platforms(&raw, reference, platforms)?;
                 }
                 Step::Container { cmd, name, engine } => {
-                    let code = self.run_container(cmd, name, &Cmd::engine(engine))?;
+                    let code =
+                        self.run_container(cmd, name, &Cmd::engine(engine), engine.is_podman())?;
                     outcome = Outcome::Exited(code);
                 }
             }
@@ -138,11 +137,22 @@ impl Executor {
     /// Runs a named container; on interrupt removes it (`rm -f NAME`). The exit code of
     /// the client is the container's; docker's own "could not select device driver"
     /// failure becomes an actionable error.
-    fn run_container(&self, cmd: &Cmd, name: &str, engine: &Cmd) -> Result<i32, Error> {
+    fn run_container(
+        &self,
+        cmd: &Cmd,
+        name: &str,
+        engine: &Cmd,
+        is_podman: bool,
+    ) -> Result<i32, Error> {
         let stdin = Stdio::inherit();
         let (mut child, tee) = spawn_teed(cmd, stdin)?;
         let remove = || {
-            let rm = engine.clone().args(["rm", "-f", name]);
+            // podman waits 10 s for the stop signal by default; PID 1 may ignore it.
+            let rm = if is_podman {
+                engine.clone().args(["rm", "-f", "-t", "0", name])
+            } else {
+                engine.clone().args(["rm", "-f", name])
+            };
             let _ = capture(&rm);
         };
         let status = loop {

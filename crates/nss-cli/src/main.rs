@@ -228,15 +228,16 @@ fn run(
     match cli.command {
         Command::Build { image, .. } => {
             let kind = ImageKind::from(image);
-            let engine = nss_cli::detect(&session.vars, !dry_run)?;
+            let engine = engine(&session, dry_run)?;
             let plan = session.plan_build(&engine, kind)?;
             if !dry_run {
+                nss_cli::ensure_running(&engine, &session.vars)?;
                 warn_context(&session);
             }
             execute(&plan, dry_run)
         }
         Command::Run { image, args, .. } => {
-            let engine = nss_cli::detect(&session.vars, !dry_run)?;
+            let engine = engine(&session, dry_run)?;
             let plan = session.plan_run(
                 &engine,
                 image.into(),
@@ -244,11 +245,17 @@ fn run(
                 std::io::stdin().is_terminal(),
                 std::io::stdout().is_terminal(),
             )?;
+            if !dry_run {
+                nss_cli::ensure_running(&engine, &session.vars)?;
+            }
             execute(&plan, dry_run)
         }
         Command::Multiarch { .. } => {
-            let engine = nss_cli::detect(&session.vars, !dry_run)?;
+            let engine = engine(&session, dry_run)?;
             let plan = session.plan_multiarch(&engine)?;
+            if !dry_run {
+                nss_cli::ensure_running(&engine, &session.vars)?;
+            }
             execute(&plan, dry_run)
         }
         Command::Doctor { .. } => {
@@ -340,6 +347,17 @@ fn run(
             Ok(if count == 0 { 0 } else { 1 })
         }
     }
+}
+
+/// The engine, classified. Every input is validated (by planning) before the engine is
+/// asked whether it runs, so bad input runs nothing; only the automatic choice between
+/// docker and podman asks the daemon first.
+fn engine(session: &Session, dry_run: bool) -> Result<nss_cli::Engine, Error> {
+    let explicit = session
+        .vars
+        .get(nss_cli::env::CONTAINER_CMD)
+        .is_some_and(|c| !c.is_empty());
+    nss_cli::detect(&session.vars, !dry_run && !explicit)
 }
 
 /// Warnings about the build context (size, missing .dockerignore) before a real build.

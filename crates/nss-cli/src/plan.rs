@@ -147,11 +147,7 @@ impl Step {
             } => {
                 let c = Cmd::engine(engine)
                     .args(["manifest", "annotate"])
-                    .args(
-                        annotations
-                            .iter()
-                            .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
-                    )
+                    .args(manifest_annotation_args(annotations))
                     .arg(list.clone())
                     .arg("<each instance digest>");
                 Some(c.to_string())
@@ -159,6 +155,23 @@ impl Step {
             Step::CreateDir(_) | Step::Stage { .. } => None,
         }
     }
+}
+
+/// `--annotation k=v` pairs for `podman manifest annotate`, which reads each value as a
+/// CSV record: a pair holding `"`, `,` or a line break is CSV-quoted (`"k=a ""b"", c"`).
+pub(crate) fn manifest_annotation_args(annotations: &[(String, String)]) -> Vec<String> {
+    annotations
+        .iter()
+        .flat_map(|(k, v)| {
+            let pair = format!("{k}={v}");
+            let field = if pair.contains(['"', ',', '\n', '\r']) {
+                format!("\"{}\"", pair.replace('"', "\"\""))
+            } else {
+                pair
+            };
+            ["--annotation".to_string(), field]
+        })
+        .collect()
 }
 
 /// An ordered list of steps.
@@ -444,8 +457,11 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         steps.push(Step::Try(
             Cmd::engine(engine).args(["manifest", "rm", &b.tag]),
         ));
+        // --no-cache: podman 4.3 reuses one platform's cached layers for the other when
+        // their inputs match (FROM scratch content), leaving one platform in the list.
         let build = Cmd::engine(engine)
             .arg("build")
+            .arg("--no-cache")
             .args(["--platform", &platforms])
             .args(["--manifest", &b.tag])
             .args(common_build_args(engine, b, preflight_image.as_deref()))

@@ -1,0 +1,257 @@
+//! The planned argv of every task on the three engine classes, with the engine class
+//! constructed directly (no detection).
+
+use std::path::PathBuf;
+
+use nss_cli::{
+    BuildInputs, Engine, EngineKind, ImageKind, MultiarchInputs, Preflight, RunInputs, plan_build,
+    plan_multiarch, plan_run,
+};
+
+const CLASSES: [(EngineKind, &str, &str); 3] = [
+    (EngineKind::DockerBuildx, "docker", "docker_buildx"),
+    (
+        EngineKind::DockerBuiltinBuildkit,
+        "/usr/bin/docker",
+        "docker_builtin",
+    ),
+    (EngineKind::Podman, "podman", "podman"),
+];
+
+fn build_inputs(image: ImageKind) -> BuildInputs {
+    BuildInputs {
+        image,
+        dockerfile: PathBuf::from("/src/app/containers/Dockerfile.cuda"),
+        context: PathBuf::from("/src/app"),
+        tag: "nss-gpu:latest".into(),
+        platform: "linux/amd64".into(),
+        build_args: vec![
+            ("CUDA_VERSION".into(), "12.8.1".into()),
+            ("CUDA_ARCH_FLAGS".into(), "80;86;90;90a".into()),
+            ("EXTRAS".into(), "cu128 engine".into()),
+            ("APP".into(), "safe-synthesizer".into()),
+        ],
+        labels: vec![
+            ("org.opencontainers.image.title".into(), "app".into()),
+            (
+                "org.opencontainers.image.usage".into(),
+                "docker run --rm \"$PWD\":/workspace".into(),
+            ),
+        ],
+        build_ca: Some(PathBuf::from("/etc/ssl/ca.pem")),
+        preflight: Preflight::Image("nss-preflight:0.1.0".into()),
+        plain_progress: true,
+    }
+}
+
+fn run_inputs(kind: ImageKind) -> RunInputs {
+    RunInputs {
+        image: "nss-gpu:latest".into(),
+        kind,
+        platform: "linux/amd64".into(),
+        name: "nss-run-1".into(),
+        project_dir: PathBuf::from("/src/app"),
+        hf_cache: PathBuf::from("/home/u/.cache/huggingface"),
+        gpu_flag: vec!["--gpus".into(), "all".into()],
+        cdi_available: false,
+        extra_mounts: vec!["-v".into(), "/data:/workspace/data".into()],
+        secrets: vec!["HF_TOKEN".into()],
+        cmd: kind.default_cmd(),
+        stdin_tty: false,
+        tty: false,
+    }
+}
+
+#[test]
+fn build_runtime_dev_and_test_on_every_engine_class() {
+    for (kind, program, name) in CLASSES {
+        let engine = Engine::new(kind, program);
+        for image in [ImageKind::Runtime, ImageKind::Dev, ImageKind::Test] {
+            let plan = plan_build(&engine, &build_inputs(image));
+            insta::assert_snapshot!(format!("build_{}_{name}", image.as_str()), plan.dry_run());
+        }
+    }
+}
+
+#[test]
+fn build_flags_differ_per_engine_class() {
+    let inputs = build_inputs(ImageKind::Runtime);
+    let argv = |kind, program| plan_build(&Engine::new(kind, program), &inputs).dry_run();
+    let buildx = argv(EngineKind::DockerBuildx, "docker");
+    let builtin = argv(EngineKind::DockerBuiltinBuildkit, "/usr/bin/docker");
+    let podman = argv(EngineKind::Podman, "podman");
+    // buildx loads the result into the image store; the other two store it anyway.
+    assert!(
+        buildx.starts_with("docker buildx build --load "),
+        "{buildx}"
+    );
+    assert!(
+        builtin.starts_with("DOCKER_BUILDKIT=1 /usr/bin/docker build "),
+        "{builtin}"
+    );
+    assert!(podman.starts_with("podman build "), "{podman}");
+    // podman has no --progress.
+    assert!(buildx.contains("--progress=plain") && builtin.contains("--progress=plain"));
+    assert!(!podman.contains("--progress"));
+    // The CA is a secret by path on every engine, never a build arg.
+    for argv in [&buildx, &builtin, &podman] {
+        assert!(
+            argv.contains("--secret id=build_ca,src=/etc/ssl/ca.pem"),
+            "{argv}"
+        );
+        assert!(argv.contains("--build-arg 'EXTRAS=cu128 engine'"), "{argv}");
+        assert!(
+            argv.trim_end().ends_with(" /src/app"),
+            "context last: {argv}"
+        );
+    }
+}
+
+#[test]
+fn run_runtime_dev_and_test_on_every_engine_class() {
+    for (kind, program, name) in CLASSES {
+        let engine = Engine::new(kind, program);
+        for image in [ImageKind::Runtime, ImageKind::Dev, ImageKind::Test] {
+            let plan = plan_run(&engine, &run_inputs(image));
+            insta::assert_snapshot!(format!("run_{}_{name}", image.as_str()), plan.dry_run());
+        }
+    }
+}
+
+#[test]
+fn podman_gets_gpus_through_cdi_or_not_at_all() {
+    let podman = Engine::new(EngineKind::Podman, "podman");
+    let without = plan_run(&podman, &run_inputs(ImageKind::Runtime));
+    assert!(
+        !without.dry_run().contains("--gpus"),
+        "{}",
+        without.dry_run()
+    );
+    assert_eq!(
+        without.notes.len(),
+        1,
+        "a note says the container gets no GPU"
+    );
+    let with = plan_run(
+        &podman,
+        &RunInputs {
+            cdi_available: true,
+            ..run_inputs(ImageKind::Runtime)
+        },
+    );
+    assert!(
+        with.dry_run().contains("--device nvidia.com/gpu=all"),
+        "{}",
+        with.dry_run()
+    );
+    let docker = plan_run(
+        &Engine::new(EngineKind::DockerBuildx, "docker"),
+        &run_inputs(ImageKind::Runtime),
+    );
+    assert!(docker.dry_run().contains("--gpus all"));
+}
+
+#[test]
+fn run_uses_terminal_flags_only_with_terminals() {
+    let engine = Engine::new(EngineKind::DockerBuildx, "docker");
+    // (stdin tty, stdout tty -> tty flag, expected flags)
+    for (stdin_tty, tty, want_i, want_t) in [
+        (false, false, false, false),
+        (true, false, true, false),
+        (true, true, true, true),
+    ] {
+        let plan = plan_run(
+            &engine,
+            &RunInputs {
+                stdin_tty,
+                tty,
+                ..run_inputs(ImageKind::Dev)
+            },
+        );
+        let argv = plan.dry_run();
+        assert_eq!(argv.contains(" -i "), want_i, "{argv}");
+        assert_eq!(argv.contains(" -t "), want_t, "{argv}");
+    }
+}
+
+#[test]
+fn secrets_pass_by_name_only() {
+    let engine = Engine::new(EngineKind::Podman, "podman");
+    let argv = plan_run(&engine, &run_inputs(ImageKind::Runtime)).dry_run();
+    assert!(argv.contains(" -e HF_TOKEN "), "{argv}");
+    assert!(!argv.contains("HF_TOKEN="), "{argv}");
+}
+
+fn multiarch_inputs(skopeo: Option<&str>) -> MultiarchInputs {
+    MultiarchInputs {
+        build: BuildInputs {
+            tag: "127.0.0.1:5000/org/nss-gpu:latest".into(),
+            build_ca: None,
+            preflight: Preflight::DockerfileDefault,
+            plain_progress: false,
+            ..build_inputs(ImageKind::Runtime)
+        },
+        registry: "127.0.0.1:5000/org".into(),
+        platforms: vec!["linux/amd64".into(), "linux/arm64".into()],
+        annotations: vec![("org.opencontainers.image.title".into(), "app".into())],
+        builder: Some("multi".into()),
+        cache: Some("127.0.0.1:5000/org/cache:gpu".into()),
+        skopeo: skopeo.map(str::to_string),
+    }
+}
+
+#[test]
+fn multiarch_on_every_engine_class() {
+    for (kind, program, name) in CLASSES {
+        let engine = Engine::new(kind, program);
+        let plan = plan_multiarch(&engine, &multiarch_inputs(Some("skopeo")));
+        match kind {
+            EngineKind::DockerBuiltinBuildkit => {
+                assert!(plan.is_none(), "no multi-arch without buildx")
+            }
+            _ => insta::assert_snapshot!(format!("multiarch_{name}"), plan.unwrap().dry_run()),
+        }
+    }
+}
+
+#[test]
+fn multiarch_flags_per_engine() {
+    let buildx = plan_multiarch(
+        &Engine::new(EngineKind::DockerBuildx, "docker"),
+        &multiarch_inputs(None),
+    )
+    .unwrap()
+    .dry_run();
+    assert!(buildx.contains("--builder multi"), "{buildx}");
+    assert!(
+        buildx.contains("--annotation index:org.opencontainers.image.title=app"),
+        "{buildx}"
+    );
+    assert!(
+        buildx.contains("--cache-from type=registry,ref=127.0.0.1:5000/org/cache:gpu"),
+        "{buildx}"
+    );
+    assert!(buildx.contains("--push"), "{buildx}");
+    assert!(
+        buildx.contains("docker buildx imagetools inspect --raw"),
+        "{buildx}"
+    );
+    let podman = plan_multiarch(
+        &Engine::new(EngineKind::Podman, "podman"),
+        &multiarch_inputs(None),
+    )
+    .unwrap()
+    .dry_run();
+    assert!(
+        podman.contains("--manifest 127.0.0.1:5000/org/nss-gpu:latest"),
+        "{podman}"
+    );
+    assert!(
+        podman.contains("podman manifest push --all --tls-verify=false"),
+        "{podman}"
+    );
+    assert!(
+        !podman.contains("--builder") && !podman.contains("--cache-from"),
+        "docker-only options: {podman}"
+    );
+}

@@ -1,0 +1,422 @@
+//! The fixture project built and run through `nss` on the real engines that
+//! `scripts/engines.sh` started (podman and dockerd), and multi-arch on podman with qemu
+//! and the loopback registry.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nss_testkit::{EngineKind, TestEngine};
+
+use crate::util::{TempProject, base_env, nss, nss_command};
+
+/// Removes the images a test tagged, even when it fails.
+struct ImageGuard<'a> {
+    engine: &'a TestEngine,
+    tags: Vec<String>,
+}
+
+impl Drop for ImageGuard<'_> {
+    fn drop(&mut self) {
+        for tag in &self.tags {
+            let _ = self.engine.command().args(["rmi", "-f", tag]).output();
+        }
+    }
+}
+
+fn unique(prefix: &str, engine: &TestEngine) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "nss-test-{prefix}-{}-{}-{nanos:x}",
+        engine.name(),
+        std::process::id()
+    )
+}
+
+/// The environment `nss` gets to drive `engine` on `project`.
+fn nss_env(
+    engine: &TestEngine,
+    project: &TempProject,
+    tags: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let mut env = base_env();
+    env.extend(engine.env.iter().cloned());
+    env.insert("CONTAINER_CMD".into(), engine.program.display().to_string());
+    env.insert(
+        "NSS_PROJECT_DIR".into(),
+        project.dir().display().to_string(),
+    );
+    env.insert(
+        "CONTAINER_HF_CACHE".into(),
+        project.path("hf-cache").display().to_string(),
+    );
+    // No NVIDIA runtime here: docker would refuse --gpus (tested separately).
+    env.insert("CONTAINER_GPU_FLAG".into(), String::new());
+    for (k, v) in tags {
+        env.insert(k.to_string(), v.to_string());
+    }
+    env
+}
+
+fn inspect_labels(engine: &TestEngine, tag: &str) -> BTreeMap<String, String> {
+    let out = engine
+        .command()
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{json .Config.Labels}}",
+            tag,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "inspect {tag}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Names of the containers (any state) of image `tag` (podman lists it as `localhost/<tag>`).
+fn containers_of(engine: &TestEngine, tag: &str) -> String {
+    let out = engine
+        .command()
+        .args(["ps", "-a", "--format", "{{.Names}} {{.Image}}"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ps -a: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .filter(|(_, image)| *image == tag || image.ends_with(&format!("/{tag}")))
+        .map(|(name, _)| name)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn build_and_run(engine: &TestEngine) {
+    let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
+        return;
+    };
+    let project = TempProject::new("probe", Some(&base));
+    let runtime = format!("{}:1", unique("cli-gpu", engine));
+    let dev = format!("{}:1", unique("cli-dev", engine));
+    let test = format!("{}:1", unique("cli-test", engine));
+    let _guard = ImageGuard {
+        engine,
+        tags: vec![runtime.clone(), dev.clone(), test.clone()],
+    };
+    let env = nss_env(
+        engine,
+        &project,
+        &[
+            ("CONTAINER_GPU_IMAGE", &runtime),
+            ("CONTAINER_GPU_IMAGE_DEV", &dev),
+            ("CONTAINER_TEST_IMAGE", &test),
+        ],
+    );
+    let cwd = project.dir();
+
+    // Build the runtime image (the preflight image is built here from this workspace).
+    let out = nss(&cwd, &env, &["build"]);
+    assert_eq!(out.code, 0, "{} build: {}", engine.name(), out.stderr);
+
+    // Labels in inspect equal `nss labels --format json`.
+    let want = nss(&cwd, &env, &["labels", "--format", "json"]);
+    assert_eq!(want.code, 0, "{}", want.stderr);
+    let want: BTreeMap<String, String> = serde_json::from_str(&want.stdout).unwrap();
+    assert!(
+        want.contains_key("org.opencontainers.image.title"),
+        "{want:?}"
+    );
+    let got = inspect_labels(engine, &runtime);
+    for (k, v) in &want {
+        assert_eq!(got.get(k), Some(v), "{}: label {k}", engine.name());
+    }
+
+    // Build args applied inside the image, equal to the spec.
+    let spec = nss(&cwd, &env, &["spec", "--format", "json"]);
+    let spec: serde_json::Value = serde_json::from_str(&spec.stdout).unwrap();
+    let out = nss(&cwd, &env, &["run", "CMD=build-args"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for name in [
+        "CUDA_VERSION",
+        "UBUNTU_VERSION",
+        "CUDA_IMAGE_TYPE",
+        "PYTHON_VERSION",
+        "UV_VERSION",
+        "CUDA_ARCH_FLAGS",
+    ] {
+        let line = format!("{name}={}", spec[name]["value"].as_str().unwrap());
+        assert!(
+            out.stdout.lines().any(|l| l == line),
+            "{}: {line} in {}",
+            engine.name(),
+            out.stdout
+        );
+    }
+    assert!(
+        out.stdout.contains("EXTRAS=cu128 engine\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("APP=nss-probe\n"), "{}", out.stdout);
+    // The preflight entrypoint ran: its hints are on stderr.
+    assert!(
+        out.stderr.contains("[nss-container]"),
+        "{}: preflight output: {}",
+        engine.name(),
+        out.stderr
+    );
+
+    // CMD with spaces passes through, word by word.
+    let out = nss(&cwd, &env, &["run", "CMD=show 'two words' 'and  more'"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("argc=3\narg=[show]\narg=[two words]\narg=[and  more]\n"),
+        "{}",
+        out.stdout
+    );
+    // So do ARGS after `--`.
+    let out = nss(&cwd, &env, &["run", "--", "x y", "z"]);
+    assert!(
+        out.stdout.contains("argc=2\narg=[x y]\narg=[z]\n"),
+        "{}",
+        out.stdout
+    );
+
+    // The exit code passes through.
+    let out = nss(&cwd, &env, &["run", "CMD=exit 7"]);
+    assert_eq!(out.code, 7, "{}: {}", engine.name(), out.stderr);
+
+    // The HF cache is created and mounted writable, with HF_HOME pointing at it.
+    assert!(project.path("hf-cache").is_dir());
+    let out = nss(&cwd, &env, &["run", "CMD=hf"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("HF_HOME=/workspace/.hf_cache\nhf cache writable"),
+        "{}",
+        out.stdout
+    );
+    assert!(project.path("hf-cache/written-by-container").is_file());
+
+    // Dev image: the dev stage, default CMD `make test` reaches the app as two words.
+    let out = nss(&cwd, &env, &["build", "--image", "dev"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = nss(&cwd, &env, &["run", "--image", "dev"]);
+    assert!(
+        out.stdout.contains("argc=2\narg=[make]\narg=[test]\n"),
+        "{}",
+        out.stdout
+    );
+
+    // CPU test image: its own Dockerfile and the CPU build args.
+    let out = nss(&cwd, &env, &["build", "--image", "test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = nss(&cwd, &env, &["run", "--image", "test"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("EXTRAS=cpu engine\n") && out.stdout.contains("APP=nss-probe\n"),
+        "{}",
+        out.stdout
+    );
+
+    // No container left behind.
+    for tag in [&runtime, &dev, &test] {
+        assert_eq!(
+            containers_of(engine, tag),
+            "",
+            "{}: containers of {tag}",
+            engine.name()
+        );
+    }
+
+    // Ctrl-C stops the container and removes it.
+    let mut child = nss_command(&cwd, &env, &["run", "CMD=sleep 60"])
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while containers_of(engine, &runtime).is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the container never started"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "{}: interrupted exit",
+        engine.name()
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(50),
+        "the container was stopped, not waited for"
+    );
+    assert_eq!(
+        containers_of(engine, &runtime),
+        "",
+        "{}: no container after Ctrl-C",
+        engine.name()
+    );
+}
+
+#[test]
+fn podman_builds_and_runs_the_fixture() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    build_and_run(&engine);
+}
+
+#[test]
+fn docker_builds_and_runs_the_fixture() {
+    let Some(engine) = nss_testkit::docker() else {
+        return;
+    };
+    build_and_run(&engine);
+}
+
+#[test]
+fn docker_without_nvidia_runtime_refuses_gpus_with_one_actionable_line() {
+    let Some(engine) = nss_testkit::docker() else {
+        return;
+    };
+    let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
+        return;
+    };
+    let project = TempProject::new("probe", Some(&base));
+    let tag = format!("{}:1", unique("cli-gpus", &engine));
+    let _guard = ImageGuard {
+        engine: &engine,
+        tags: vec![tag.clone()],
+    };
+    let mut env = nss_env(&engine, &project, &[("CONTAINER_GPU_IMAGE", &tag)]);
+    let out = nss(&project.dir(), &env, &["build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    env.remove("CONTAINER_GPU_FLAG"); // default: --gpus all
+    let out = nss(&project.dir(), &env, &["run"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let last = out.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("CONTAINER_GPU_FLAG=") && last.contains("NVIDIA Container Toolkit"),
+        "{last}"
+    );
+    assert_eq!(containers_of(&engine, &tag), "", "no container left");
+}
+
+#[test]
+fn podman_multiarch_pushes_both_platforms_with_labels_and_annotations() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let Some(registry) = nss_testkit::registry() else {
+        return;
+    };
+    assert_eq!(engine.kind, EngineKind::Podman);
+    let project = TempProject::new("probe", None);
+    let repo = unique("cli-multi", &engine);
+    let reg = format!("{registry}/{repo}");
+    let env = nss_env(
+        &engine,
+        &project,
+        &[
+            ("CONTAINER_GPU_REGISTRY", &reg),
+            ("CONTAINER_GPU_IMAGE", "probe:1"),
+            ("CONTAINER_GPU_FILE", "containers/Dockerfile.multiarch"),
+        ],
+    );
+    let reference = format!("{reg}/probe:1");
+    let _guard = ImageGuard {
+        engine: &engine,
+        tags: vec![reference.clone()],
+    };
+    let out = nss(&project.dir(), &env, &["multiarch"]);
+    let _ = engine
+        .command()
+        .args(["manifest", "rm", &reference])
+        .output();
+    assert_eq!(out.code, 0, "multiarch: {}", out.stderr);
+
+    let raw = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--raw",
+            "--tls-verify=false",
+            &format!("docker://{reference}"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        raw.status.success(),
+        "{}",
+        String::from_utf8_lossy(&raw.stderr)
+    );
+    let index: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    let manifests = index["manifests"].as_array().expect("an index");
+    let mut platforms: Vec<String> = manifests
+        .iter()
+        .map(|m| {
+            format!(
+                "{}/{}",
+                m["platform"]["os"].as_str().unwrap(),
+                m["platform"]["architecture"].as_str().unwrap()
+            )
+        })
+        .collect();
+    platforms.sort();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"], "{index}");
+
+    let labels = nss(&project.dir(), &env, &["labels", "--format", "json"]);
+    let labels: BTreeMap<String, String> = serde_json::from_str(&labels.stdout).unwrap();
+    let title = labels
+        .get("org.opencontainers.image.title")
+        .expect("a title label");
+    for m in manifests {
+        // Annotations in the index, on every instance.
+        assert_eq!(
+            m["annotations"]["org.opencontainers.image.title"].as_str(),
+            Some(title.as_str()),
+            "{index}"
+        );
+        // Labels in each platform's image config.
+        let digest = m["digest"].as_str().unwrap();
+        let cfg = Command::new("skopeo")
+            .args([
+                "inspect",
+                "--config",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{reg}/probe@{digest}"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            cfg.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cfg.stderr)
+        );
+        let cfg: serde_json::Value = serde_json::from_slice(&cfg.stdout).unwrap();
+        assert_eq!(
+            cfg["config"]["Labels"]["org.opencontainers.image.title"].as_str(),
+            Some(title.as_str()),
+            "{cfg}"
+        );
+    }
+}

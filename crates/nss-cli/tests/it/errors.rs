@@ -1,0 +1,316 @@
+//! Bad input: exit 2, one line on stderr naming the variable/file and the fix, nothing run.
+
+use std::collections::BTreeMap;
+
+use crate::util::{FakeEngine, TempProject, base_env, nss};
+
+struct Case {
+    /// What the case covers.
+    what: &'static str,
+    args: &'static [&'static str],
+    env: &'static [(&'static str, &'static str)],
+    /// Text the one stderr line must contain.
+    says: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        what: "bare-name volume source",
+        args: &["run"],
+        env: &[("CONTAINER_EXTRA_MOUNTS", "-v data:/workspace/data")],
+        says: &[
+            "CONTAINER_EXTRA_MOUNTS",
+            "named volume",
+            "/project/data:/workspace/data",
+            "--mount type=volume",
+        ],
+    },
+    Case {
+        what: "CMD with an unterminated quote",
+        args: &["run", "CMD=run --config 'my file"],
+        env: &[],
+        says: &["CMD=", "quote"],
+    },
+    Case {
+        what: "CMD with an unterminated quote fails the build a run depends on too",
+        args: &["build", "CMD=run 'oops"],
+        env: &[],
+        says: &["CMD="],
+    },
+    Case {
+        what: "CONTAINER_EXTRA_MOUNTS with an unterminated quote",
+        args: &["run"],
+        env: &[("CONTAINER_EXTRA_MOUNTS", "-v '/a:/b")],
+        says: &["CONTAINER_EXTRA_MOUNTS", "quote"],
+    },
+    Case {
+        what: "unknown platform",
+        args: &["build", "CONTAINER_GPU_PLATFORM=linux/s390x"],
+        env: &[],
+        says: &["CONTAINER_GPU_PLATFORM", "linux/amd64, linux/arm64"],
+    },
+    Case {
+        what: "invalid image reference",
+        args: &["build"],
+        env: &[("CONTAINER_GPU_IMAGE", "NSS GPU:latest")],
+        says: &["CONTAINER_GPU_IMAGE", "not a valid image reference"],
+    },
+    Case {
+        what: "invalid tag",
+        args: &[
+            "run",
+            "--image",
+            "dev",
+            "CONTAINER_GPU_IMAGE_DEV=nss-gpu-dev:-bad",
+        ],
+        env: &[],
+        says: &["CONTAINER_GPU_IMAGE_DEV", "tag"],
+    },
+    Case {
+        what: "multiarch without a registry",
+        args: &["multiarch"],
+        env: &[],
+        says: &["CONTAINER_GPU_REGISTRY"],
+    },
+    Case {
+        what: "missing build CA",
+        args: &["build"],
+        env: &[("CONTAINER_BUILD_CA", "/nonexistent/ca.pem")],
+        says: &["CONTAINER_BUILD_CA", "no such file"],
+    },
+    Case {
+        what: "unknown NAME=value",
+        args: &["build", "CONTAINER_GPU_IMGE=x:1"],
+        env: &[],
+        says: &["unknown variable", "CONTAINER_GPU_IMGE"],
+    },
+    Case {
+        what: "unknown option (clap)",
+        args: &["build", "--imag", "dev"],
+        env: &[],
+        says: &["--imag"],
+    },
+    Case {
+        what: "unknown image kind (clap)",
+        args: &["build", "--image", "gpu"],
+        env: &[],
+        says: &["gpu"],
+    },
+    Case {
+        what: "engine program missing",
+        args: &["build"],
+        env: &[("CONTAINER_CMD", "/nonexistent/docker")],
+        says: &["CONTAINER_CMD", "install"],
+    },
+    Case {
+        what: "missing Dockerfile",
+        args: &[
+            "build",
+            "--image",
+            "test",
+            "CONTAINER_TEST_FILE=containers/nope",
+        ],
+        env: &[],
+        says: &["CONTAINER_TEST_FILE", "containers/nope"],
+    },
+];
+
+fn env(
+    project: &TempProject,
+    fake: &FakeEngine,
+    extra: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let mut env = base_env();
+    env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
+    env.insert(
+        "CONTAINER_PREFLIGHT_IMAGE".into(),
+        "nss-test-preflight:1".into(),
+    );
+    env.insert(
+        "CONTAINER_HF_CACHE".into(),
+        project.path("hf").display().to_string(),
+    );
+    env.insert(
+        "NSS_PROJECT_DIR".into(),
+        project.dir().display().to_string(),
+    );
+    env.extend(fake.env.iter().cloned());
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    env
+}
+
+fn assert_one_line_exit_2(what: &str, out: &crate::util::Out, says: &[&str]) {
+    assert_eq!(out.code, 2, "{what}: {out:?}");
+    assert_eq!(out.stdout, "", "{what}: nothing on stdout");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "{what}: one line on stderr: {:?}",
+        out.stderr
+    );
+    for s in says {
+        assert!(
+            lines[0].contains(s),
+            "{what}: {:?} should mention {s:?}",
+            lines[0]
+        );
+    }
+    assert!(
+        !out.stderr.contains("panicked") && !out.stderr.contains("backtrace"),
+        "{what}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_runs_nothing() {
+    for case in CASES {
+        let project = TempProject::new("probe", None);
+        let fake = FakeEngine::new(
+            project.tmp.path(),
+            "podman",
+            "podman version 4.3.1",
+            false,
+            true,
+            (0, ""),
+        );
+        let env = env(&project, &fake, case.env);
+        let out = nss(&project.dir(), &env, case.args);
+        assert_one_line_exit_2(case.what, &out, case.says);
+        assert_eq!(
+            fake.calls(),
+            Vec::<String>::new(),
+            "{}: no engine command ran",
+            case.what
+        );
+        assert!(
+            !project.path("hf").exists(),
+            "{}: no HF cache created",
+            case.what
+        );
+    }
+}
+
+#[test]
+fn docker_daemon_not_running() {
+    let project = TempProject::new("probe", None);
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "docker",
+        "Docker version 20.10.24+dfsg1, build 297e128",
+        false,
+        false,
+        (0, ""),
+    );
+    let out = nss(&project.dir(), &env(&project, &fake, &[]), &["build"]);
+    assert_one_line_exit_2("daemon down", &out, &["daemon does not answer", "start it"]);
+    assert_eq!(
+        fake.calls(),
+        vec!["version --format {{.Server.Version}}".to_string()],
+        "only the probe ran"
+    );
+}
+
+#[test]
+fn docker_without_buildx_or_builtin_buildkit() {
+    let project = TempProject::new("probe", None);
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "docker",
+        "Docker version 28.2.2, build e6534b4",
+        false,
+        true,
+        (0, ""),
+    );
+    let out = nss(
+        &project.dir(),
+        &env(&project, &fake, &[]),
+        &["--dry-run", "build"],
+    );
+    assert_one_line_exit_2("no buildx", &out, &["install buildx"]);
+}
+
+#[test]
+fn no_engine_at_all() {
+    let project = TempProject::new("probe", None);
+    let mut env = base_env();
+    env.insert(
+        "PATH".into(),
+        project.path("empty-bin").display().to_string(),
+    );
+    env.insert(
+        "NSS_PROJECT_DIR".into(),
+        project.dir().display().to_string(),
+    );
+    let out = nss(&project.dir(), &env, &["build"]);
+    assert_one_line_exit_2("no engine", &out, &["no container engine found", "podman"]);
+}
+
+#[test]
+fn gpus_refused_names_the_flag_and_the_toolkit() {
+    let project = TempProject::new("probe", None);
+    let refusal = "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].";
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "docker",
+        "Docker version 20.10.24+dfsg1, build 297e128",
+        false,
+        true,
+        (125, refusal),
+    );
+    let out = nss(&project.dir(), &env(&project, &fake, &[]), &["run"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let last = out.stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("CONTAINER_GPU_FLAG=") && last.contains("NVIDIA Container Toolkit"),
+        "{last}"
+    );
+}
+
+#[test]
+fn run_passes_the_exit_code_through() {
+    let project = TempProject::new("probe", None);
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "podman",
+        "podman version 4.3.1",
+        false,
+        true,
+        (42, ""),
+    );
+    let out = nss(
+        &project.dir(),
+        &env(&project, &fake, &[]),
+        &["run", "CMD=exit 42"],
+    );
+    assert_eq!(out.code, 42, "{out:?}");
+    let calls = fake.calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("run --rm --name nss-run-")),
+        "{calls:?}"
+    );
+    assert!(
+        project.path("hf").is_dir(),
+        "the HF cache is created before the run"
+    );
+}
+
+#[test]
+fn malformed_pyproject_exits_2() {
+    let project = TempProject::new("probe", None);
+    std::fs::write(project.dir().join("pyproject.toml"), "[project\nname = 1\n").unwrap();
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "podman",
+        "podman version 4.3.1",
+        false,
+        true,
+        (0, ""),
+    );
+    let out = nss(&project.dir(), &env(&project, &fake, &[]), &["spec"]);
+    assert_one_line_exit_2("malformed pyproject", &out, &["pyproject.toml"]);
+}

@@ -1,0 +1,203 @@
+//! Shared helpers: the `nss` binary with an injected environment, fixture copies, fake
+//! engine clients that record their argv.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Variable the fake engine clients append their argv to (test-only).
+pub(crate) const NSS_FAKE_LOG: &str = "NSS_FAKE_LOG";
+
+/// The fixture projects.
+pub(crate) fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A copy of a fixture project in a temporary directory (outside any git checkout, so
+/// labels carry no machine-specific revision), with `BASE_IMAGE` defaults replaced.
+pub(crate) struct TempProject {
+    /// Keeps the directory alive.
+    pub(crate) tmp: tempfile::TempDir,
+}
+
+impl TempProject {
+    /// Copies fixture `name`; `base_image` replaces `localhost/nss-debian:bookworm`.
+    pub(crate) fn new(name: &str, base_image: Option<&str>) -> Self {
+        let tmp = tempfile::Builder::new()
+            .prefix("nss-test-")
+            .tempdir()
+            .unwrap();
+        copy_dir(&fixture(name), &tmp.path().join("project"), base_image);
+        Self { tmp }
+    }
+
+    /// The project directory.
+    pub(crate) fn dir(&self) -> PathBuf {
+        self.tmp.path().join("project")
+    }
+
+    /// A scratch path beside the project.
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
+        self.tmp.path().join(name)
+    }
+}
+
+fn copy_dir(src: &Path, dst: &Path, base_image: Option<&str>) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to, base_image);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+            if let Some(base) = base_image
+                && entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("Dockerfile")
+            {
+                let text = std::fs::read_to_string(&to).unwrap();
+                std::fs::write(&to, text.replace("localhost/nss-debian:bookworm", base)).unwrap();
+            }
+        }
+    }
+}
+
+/// The environment every `nss` invocation in the tests starts from: PATH, HOME and cargo's
+/// locations (for the preflight build), a fixed SOURCE_DATE_EPOCH; nothing else leaks in.
+pub(crate) fn base_env() -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    for k in [
+        "PATH",
+        "HOME",
+        "CARGO_HOME",
+        "RUSTUP_HOME",
+        "CARGO_TARGET_DIR",
+        "RUSTUP_TOOLCHAIN",
+    ] {
+        if let Ok(v) = std::env::var(k) {
+            env.insert(k.to_string(), v);
+        }
+    }
+    env.insert("SOURCE_DATE_EPOCH".into(), "1700000000".into());
+    env
+}
+
+/// What a finished `nss` printed.
+#[derive(Debug)]
+pub(crate) struct Out {
+    /// Exit code.
+    pub(crate) code: i32,
+    /// Standard output.
+    pub(crate) stdout: String,
+    /// Standard error.
+    pub(crate) stderr: String,
+}
+
+/// Runs `nss ARGS` in `cwd` with exactly `env`.
+pub(crate) fn nss(cwd: &Path, env: &BTreeMap<String, String>, args: &[&str]) -> Out {
+    let out = nss_command(cwd, env, args).output().expect("nss runs");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The `nss` command, not yet started.
+pub(crate) fn nss_command(cwd: &Path, env: &BTreeMap<String, String>, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_nss"));
+    cmd.current_dir(cwd).env_clear().envs(env).args(args);
+    cmd
+}
+
+/// A fake engine client: a shell script named `name` (`docker` or `podman`) that appends
+/// its argv to `$NSS_FAKE_LOG`, prints `version_line` for `--version`, exits `run_code`
+/// (after printing `run_stderr`) for `run`, and succeeds otherwise. With `buildx`, a
+/// `docker-buildx` plugin is placed under the returned `DOCKER_CONFIG`.
+pub(crate) struct FakeEngine {
+    /// The client program.
+    pub(crate) program: PathBuf,
+    /// The log of invocations.
+    pub(crate) log: PathBuf,
+    /// Variables to add to the environment.
+    pub(crate) env: Vec<(String, String)>,
+}
+
+impl FakeEngine {
+    /// Writes the fake client into `dir`.
+    pub(crate) fn new(
+        dir: &Path,
+        name: &str,
+        version_line: &str,
+        buildx: bool,
+        daemon_up: bool,
+        run: (i32, &str),
+    ) -> Self {
+        let bin = dir.join(format!("fake-{name}-bin"));
+        std::fs::create_dir_all(&bin).unwrap();
+        let program = bin.join(name);
+        let log = dir.join(format!("fake-{name}.log"));
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"${NSS_FAKE_LOG}\"\ncase \"$1\" in\n  --version) echo '{version_line}' ;;\n  version|info) {} ;;\n  run) printf '%s\\n' '{}' >&2; exit {} ;;\nesac\nexit 0\n",
+            if daemon_up {
+                "exit 0"
+            } else {
+                "echo 'Cannot connect to the Docker daemon' >&2; exit 1"
+            },
+            run.1,
+            run.0
+        );
+        std::fs::write(&program, script).unwrap();
+        std::fs::set_permissions(
+            &program,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let mut env = vec![(NSS_FAKE_LOG.to_string(), log.display().to_string())];
+        let config = dir.join(format!("fake-{name}-config"));
+        std::fs::create_dir_all(config.join("cli-plugins")).unwrap();
+        if buildx {
+            std::fs::write(config.join("cli-plugins/docker-buildx"), "#!/bin/sh\n").unwrap();
+        }
+        env.push(("DOCKER_CONFIG".into(), config.display().to_string()));
+        Self { program, log, env }
+    }
+
+    /// The invocations so far, one argv line each (excluding classification `--version`).
+    pub(crate) fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| *l != "--version")
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// Replaces machine-specific parts of dry-run output so it can be snapshotted.
+pub(crate) fn scrub(text: &str, project: &TempProject, fake: Option<&FakeEngine>) -> String {
+    let mut s = text.replace(&project.tmp.path().display().to_string(), "[TMP]");
+    if let Some(f) = fake {
+        s = s.replace(&f.program.display().to_string(), "[ENGINE]");
+    }
+    // nss-run-<pid>-<hex>
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find("nss-run-") {
+        out.push_str(&rest[..i]);
+        out.push_str("nss-run-[ID]");
+        rest = &rest[i + "nss-run-".len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
