@@ -202,7 +202,10 @@ pub fn generate(inputs: &LabelInputs<'_>) -> Result<Labels, Error> {
                 .into(),
         );
     }
-    if let Some(raw) = env.get(env::SOURCE_DATE_EPOCH) {
+    if let Some(raw) = env
+        .get(env::SOURCE_DATE_EPOCH)
+        .filter(|v| !v.trim().is_empty())
+    {
         let secs: i64 =
             raw.trim()
                 .parse()

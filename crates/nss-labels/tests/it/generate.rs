@@ -163,6 +163,13 @@ fn version_sources() {
 fn created_falls_back_to_commit_time_then_omits() {
     let l = runtime(BASE);
     assert_eq!(l.get(keys::CREATED), Some("2025-01-02T03:04:05Z"));
+    let empty = BTreeMap::from([("SOURCE_DATE_EPOCH".to_string(), " ".to_string())]);
+    let l = labels_with(BASE, ImageKind::Runtime, &git(), &empty).unwrap();
+    assert_eq!(
+        l.get(keys::CREATED),
+        Some("2025-01-02T03:04:05Z"),
+        "empty counts as unset"
+    );
     let no_time = GitFacts {
         commit_time: None,
         ..git()
