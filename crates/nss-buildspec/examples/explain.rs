@@ -1,7 +1,14 @@
-//! Prints `explain()` and the JSON of a project directory (default: the reference fixture).
-#![allow(clippy::print_stdout)]
+//! Prints `explain()` and the JSON of a project directory (default: the
+//! reference fixture): `cargo run -p nss-buildspec --example explain -- DIR`.
+//! Bad input prints one line on stderr and exits 2.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+use std::path::Path;
+use std::process::ExitCode;
+
+use nss_buildspec::{Inputs, Project, resolve};
+
+fn main() -> ExitCode {
     let dir = std::env::args().nth(1).unwrap_or_else(|| {
         concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -9,9 +16,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .to_owned()
     });
-    let project = nss_buildspec::Project::load(std::path::Path::new(&dir))?;
-    let spec = nss_buildspec::resolve(&project, &nss_buildspec::Inputs::default())?;
-    print!("{}", spec.explain());
-    println!("{}", serde_json::to_string_pretty(&spec.to_json())?);
-    Ok(())
+    let inputs = Inputs {
+        platform: std::env::args().nth(2),
+        ..Inputs::from_process_env()
+    };
+    match Project::load(Path::new(&dir)).and_then(|p| resolve(&p, &inputs)) {
+        Ok(spec) => {
+            print!("{}", spec.explain());
+            println!("{:#}", spec.to_json());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -10,6 +10,12 @@
 //! [`arg_defaults`], [`drift`] and [`sync_args`] compare and rewrite the `ARG`
 //! defaults of a Dockerfile without touching anything else in it.
 //!
+//! Versions are completed and validated against tables embedded from
+//! `data/versions.toml` (CPython releases with the first uv release that can
+//! install each, nvidia/cuda tags with their Ubuntu versions); see
+//! [`versions_checked`] for the day they were last compared with upstream.
+//! The environment variables read are documented constants in [`env`].
+//!
 //! Precedence, highest first: a `NAME=value` argument, then an `NSS_<NAME>`
 //! environment variable, then `[tool.nss]`, then what `pyproject.toml` implies,
 //! then a built-in default. Bare `CUDA_VERSION` in the environment is never

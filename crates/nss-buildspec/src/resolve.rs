@@ -565,7 +565,10 @@ impl Cx<'_> {
                     Source::PyProject {
                         path: self.project.pyproject_path().to_path_buf(),
                         key: "project.requires-python".to_owned(),
-                        detail: format!("lowest minor {text:?} allows, newest patch"),
+                        detail: format!(
+                            "lowest minor {text:?} allows, newest patch uv {}.{}.{} installs",
+                            uv[0], uv[1], uv[2]
+                        ),
                     },
                 )))
             },
@@ -1160,7 +1163,10 @@ impl Extras {
             .collect()
     }
 
-    fn source(project: &Project, detail: String) -> Source {
+    fn source(&self, project: &Project, detail: String) -> Source {
+        if self.list.is_empty() {
+            return Source::Default; // no [project.optional-dependencies]: no extras
+        }
         Source::PyProject {
             path: project.pyproject_path().to_path_buf(),
             key: "project.optional-dependencies".to_owned(),
@@ -1211,7 +1217,7 @@ impl Extras {
             .into_iter()
             .chain(plain)
             .collect();
-        Ok(Resolved::new(value, Self::source(project, detail)))
+        Ok(Resolved::new(value, self.source(project, detail)))
     }
 
     fn cpu(&self, project: &Project) -> Resolved<Vec<String>> {
@@ -1227,7 +1233,7 @@ impl Extras {
             .into_iter()
             .chain(plain)
             .collect();
-        Resolved::new(value, Self::source(project, detail))
+        Resolved::new(value, self.source(project, detail))
     }
 
     /// Explicit extras: every name must be an extra of the project.
