@@ -17,6 +17,8 @@
 #   runs CMD with the variables exported and, unless an `up` asked for them to
 #   stay, stops them again when the last concurrent `run` ends.
 #   NSS_TEST_ENGINES=required (or CI=true) makes a failed start fatal for `run`.
+#   NSS_ENGINES_ARM64_BASE=0 skips the arm64 Debian image (its first build runs
+#   debootstrap under qemu: about 8 minutes).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -437,14 +439,20 @@ http.open(req).close()
 EOF
 }
 
+# published REPO TAG RECIPE: whether registry_multiarch already did its work.
+published() {
+  [[ -e "$REGISTRY_DIR/published/${1//\//_}_$2.r$3" ]] &&
+    curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
+      "http://$REGISTRY_ADDR/v2/$1/manifests/$2" 2>/dev/null
+}
+
 # registry_multiarch REPO TAG RECIPE AMD64_IMAGE ARM64_IMAGE: pushes both podman
 # images and an index over them to the loopback registry, once per recipe.
 registry_multiarch() {
   local repo=$1 tag=$2 recipe=$3 started stamp
   started=$(now_ms)
   stamp="$REGISTRY_DIR/published/${repo//\//_}_$tag.r$recipe"
-  if [[ -e $stamp ]] && curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
-    "http://$REGISTRY_ADDR/v2/$repo/manifests/$tag"; then
+  if published "$repo" "$tag" "$recipe"; then
     step multiarch "$started" "$REGISTRY_ADDR/$repo:$tag already published (amd64, arm64)"
     return 0
   fi
@@ -515,9 +523,14 @@ up_locked() {
   pid_base=$!
   rootfs nss-debian-python "$PYTHON_INCLUDE" &
   pid_python=$!
-  if ((arm64 && have_podman)); then
-    rootfs nss-debian "" arm64 &
-    pid_arm64=$!
+  if ((arm64 && have_podman)) && [[ ${NSS_ENGINES_ARM64_BASE:-1} != 0 ]]; then
+    if ((have_registry)) && published nss/debian "$SUITE" "$RECIPE" &&
+      pm image exists "$BASE_IMAGE-arm64"; then
+      arm64_base_ok=1
+    else
+      rootfs nss-debian "" arm64 &
+      pid_arm64=$!
+    fi
   fi
   wait "$pid_base" || { base_ok=0; failed+=(base-rootfs); }
   wait "$pid_python" || { python_ok=0; failed+=(python-rootfs); }
@@ -549,8 +562,11 @@ up_locked() {
     arm64_check || { arm64=0; failed+=(arm64); }
   fi
   if ((have_podman && have_registry && arm64)); then
-    if ((arm64_base_ok && base_ok)) &&
-      import_image podman "$BASE_IMAGE-arm64" "$(rootfs_tar nss-debian arm64)" arm64 &&
+    if [[ ${NSS_ENGINES_ARM64_BASE:-1} == 0 ]]; then
+      log "NSS_ENGINES_ARM64_BASE=0: no arm64 Debian image (NSS_TEST_MULTIARCH_BASE_IMAGE unset)"
+    elif ((arm64_base_ok && base_ok)) &&
+      { pm image exists "$BASE_IMAGE-arm64" ||
+        import_image podman "$BASE_IMAGE-arm64" "$(rootfs_tar nss-debian arm64)" arm64; } &&
       registry_multiarch nss/debian "$SUITE" "$RECIPE" "$BASE_IMAGE" "$BASE_IMAGE-arm64"; then
       multiarch_base=1
     else
