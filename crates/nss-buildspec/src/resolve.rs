@@ -825,8 +825,8 @@ fn check_published(
     })
 }
 
-/// `X.Y` or `X.Y.Z` of a CPython uv can install, completed to `X.Y.Z`: the
-/// newest patch the given uv release can install.
+/// `X.Y` or `X.Y.Z` of a CPython minor uv can install; `X.Y` completes to the
+/// newest patch the given uv release can install, `X.Y.Z` is kept as given.
 fn complete_python(text: &str, uv: [u64; 3]) -> std::result::Result<String, String> {
     let text = text.trim();
     let unknown = || {
@@ -842,12 +842,10 @@ fn complete_python(text: &str, uv: [u64; 3]) -> std::result::Result<String, Stri
     let Some([a, b, c]) = parse_triple(text) else {
         return Err("is not X.Y or X.Y.Z".to_owned());
     };
+    // Any patch of a known minor: CPython patches outpace the table, and an
+    // explicit X.Y.Z is the user's (or .python-version's) informed choice.
     match TABLES.newest_python_patch((a, b)) {
         None => Err(unknown()),
-        Some(newest) if c > newest => Err(format!(
-            "is newer than {a}.{b}.{newest}, the newest patch in the table (checked {}); update data/versions.toml",
-            TABLES.checked
-        )),
         Some(_) => Ok(format!("{a}.{b}.{c}")),
     }
 }
@@ -1465,6 +1463,16 @@ required-version = ">=0.9.14, <0.11"
                 python,
                 "3.11.9",
             ),
+            // A patch newer than the table is kept: CPython outpaces the table.
+            (
+                "explicit patch beyond the table",
+                Case {
+                    overrides: &[("PYTHON_VERSION", "3.11.17")],
+                    ..c()
+                },
+                python,
+                "3.11.17",
+            ),
             (
                 "newer uv installs newer patch",
                 Case {
@@ -1697,10 +1705,10 @@ required-version = ">=0.9.14, <0.11"
             ),
             (
                 Case {
-                    overrides: &[("PYTHON_VERSION", "3.11.99")],
+                    overrides: &[("PYTHON_VERSION", "3.15.0")],
                     ..c()
                 },
-                "is newer than 3.11.15, the newest patch in the table",
+                "PYTHON_VERSION=\"3.15.0\" from command line (PYTHON_VERSION=...): is not a CPython minor uv can install (known: 3.9, 3.10, 3.11, 3.12, 3.13, 3.14)",
             ),
             (
                 Case {
