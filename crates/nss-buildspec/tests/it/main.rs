@@ -7,4 +7,5 @@ mod dockerfile;
 mod explain;
 mod fuzz;
 mod precedence;
+mod project;
 mod reference;
