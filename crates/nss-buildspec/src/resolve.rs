@@ -1463,6 +1463,16 @@ required-version = ">=0.9.14, <0.11"
                 python,
                 "3.11.9",
             ),
+            // Keys other crates read are accepted (and not interpreted here).
+            (
+                "secrets and labels keys",
+                Case {
+                    append: "[tool.nss]\nsecrets = [\"HF_TOKEN\"]\n[tool.nss.labels]\n\"org.example.team\" = \"x\"\n",
+                    ..c()
+                },
+                app,
+                "demo",
+            ),
             // A patch newer than the table is kept: CPython outpaces the table.
             (
                 "explicit patch beyond the table",
