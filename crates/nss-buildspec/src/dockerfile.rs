@@ -86,6 +86,7 @@ pub fn drift(text: &str, expected: &[(&str, String)]) -> Vec<ArgDrift> {
 /// needs quotes, e.g. a value with a space, gets double quotes). An `ARG`
 /// without a default gets none added.
 pub fn sync_args(text: &str, expected: &[(&str, String)]) -> String {
+    let esc = escape_char(text);
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for o in scan(text) {
@@ -99,7 +100,7 @@ pub fn sync_args(text: &str, expected: &[(&str, String)]) -> String {
             continue;
         }
         out.push_str(&text[last..span.start]);
-        out.push_str(&render(want, o.quote));
+        out.push_str(&render(want, o.quote, esc));
         last = span.end;
     }
     out.push_str(&text[last..]);
@@ -113,12 +114,13 @@ fn lookup<'a>(expected: &'a [(&str, String)], name: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// A default written in the given quoting style.
-fn render(value: &str, quote: Quote) -> String {
+/// A default written in the given quoting style, escaping with the
+/// Dockerfile's escape character where double quotes need it.
+fn render(value: &str, quote: Quote, esc: char) -> String {
     let needs_quotes = value.is_empty()
         || value
             .chars()
-            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '$' | '`'));
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '$' | '`') || c == esc);
     match quote {
         Quote::None if value.is_empty() || !needs_quotes => value.to_owned(),
         Quote::Single if !value.contains('\'') => format!("'{value}'"),
@@ -126,8 +128,8 @@ fn render(value: &str, quote: Quote) -> String {
             let escaped: String = value
                 .chars()
                 .flat_map(|c| {
-                    let esc = matches!(c, '"' | '\\' | '$');
-                    esc.then_some('\\').into_iter().chain(std::iter::once(c))
+                    let escape = matches!(c, '"' | '$') || c == esc;
+                    escape.then_some(esc).into_iter().chain(std::iter::once(c))
                 })
                 .collect();
             format!("\"{escaped}\"")
@@ -397,6 +399,11 @@ mod tests {
             (
                 "# top\nARG  CUDA_VERSION=1 \\\n    # inner\n    UV_VERSION=2\tOTHER=3\r\nRUN x\n",
                 "# top\nARG  CUDA_VERSION=12.8.1 \\\n    # inner\n    UV_VERSION=0.9.14\tOTHER=3\r\nRUN x\n",
+            ),
+            // A backtick escape directive: continuation kept, value replaced.
+            (
+                "# escape=`\nARG CUDA_VERSION=1 `\n  EXTRAS=x\n",
+                "# escape=`\nARG CUDA_VERSION=12.8.1 `\n  EXTRAS=\"cu128 engine\"\n",
             ),
             // Already in step: unchanged.
             ("ARG UV_VERSION=0.9.14\n", "ARG UV_VERSION=0.9.14\n"),

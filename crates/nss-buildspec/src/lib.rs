@@ -10,6 +10,18 @@
 //! [`arg_defaults`], [`drift`] and [`sync_args`] compare and rewrite the `ARG`
 //! defaults of a Dockerfile without touching anything else in it.
 //!
+//! | pin / value | `NAME=value` | environment | `[tool.nss]` key | derived from |
+//! | --- | --- | --- | --- | --- |
+//! | `CUDA_VERSION` | `CUDA_VERSION` | `NSS_CUDA_VERSION` | `cuda-version` | the torch index in `[tool.uv.sources]`, a `+cuXYZ` torch pin, a `cuXYZ` extra |
+//! | `UBUNTU_VERSION` | `UBUNTU_VERSION` | `NSS_UBUNTU_VERSION` | `ubuntu-version` | default `22.04` |
+//! | `CUDA_IMAGE_TYPE` | `CUDA_IMAGE_TYPE` | `NSS_CUDA_IMAGE_TYPE` | `cuda-image-type` | default `runtime` |
+//! | `PYTHON_VERSION` | `PYTHON_VERSION` | `NSS_PYTHON_VERSION` | `python-version` | `.python-version`, `requires-python` |
+//! | `UV_VERSION` | `UV_VERSION` | `NSS_UV_VERSION` | `uv-version` | `[tool.uv] required-version` |
+//! | `CUDA_ARCH_FLAGS` | `CUDA_ARCH_FLAGS` | `NSS_CUDA_ARCH_FLAGS` | `cuda-arch-flags` | the platform |
+//! | GPU extras | `GPU_EXTRAS` | `NSS_GPU_EXTRAS` | `gpu-extras` | `[project.optional-dependencies]` |
+//! | CPU extras | `CPU_EXTRAS` | `NSS_CPU_EXTRAS` | `cpu-extras` | `[project.optional-dependencies]` |
+//! | app | `APP` | `NSS_APP` | `app` | `[project.scripts]` |
+//!
 //! Versions are completed and validated against tables embedded from
 //! `data/versions.toml` (CPython releases with the first uv release that can
 //! install each, nvidia/cuda tags with their Ubuntu versions); see
