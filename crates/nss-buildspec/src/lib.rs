@@ -26,7 +26,7 @@
 //! `data/versions.toml` (CPython releases with the first uv release that can
 //! install each, nvidia/cuda tags with their Ubuntu versions); see
 //! [`versions_checked`] for the day they were last compared with upstream.
-//! The environment variables read are documented constants in [`env`].
+//! The environment variables read are documented constants in [`env`](mod@env).
 //!
 //! Precedence, highest first: a `NAME=value` argument, then an `NSS_<NAME>`
 //! environment variable, then `[tool.nss]`, then what `pyproject.toml` implies,
