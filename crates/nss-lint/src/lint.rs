@@ -201,6 +201,9 @@ impl Checker<'_, '_> {
         let mut globals: HashMap<String, Option<String>> = HashMap::new();
         for arg in dockerfile.global_args() {
             for (name, value) in arg_pairs(&arg.arguments.value) {
+                // A default may use earlier ARGs (`ARG BASE=python:${PY}`); one that
+                // names an ARG without a value has no usable default either.
+                let value = value.and_then(|v| expand(&v, &globals).ok());
                 globals.insert(name, value);
             }
         }

@@ -52,8 +52,12 @@ pub(crate) fn collect(text: &str, ranges: &Ranges) -> (Vec<Suppression>, Vec<Fin
             match rules::rule(id) {
                 Some(rule) => rules.push(rule),
                 None => findings.push(bad(format!(
-                    "unknown rule `{id}` in nss-lint ignore: use one of NSS001..NSS{:03} (see `nss lint --rules`)",
-                    rules::RULES.len()
+                    "unknown rule `{id}` in nss-lint ignore: use a rule id or name ({})",
+                    rules::RULES
+                        .iter()
+                        .map(|r| format!("{} {}", r.id, r.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))),
             }
         }

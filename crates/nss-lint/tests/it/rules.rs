@@ -65,6 +65,16 @@ fn nss002_pinned_base_image() {
             vec![],
         ),
         (
+            "ARG default built from an earlier ARG",
+            "ARG PY=3.11\nARG BASE=python:${PY}-slim\nFROM ${BASE} AS b\n".into(),
+            vec![],
+        ),
+        (
+            "ARG default built from an ARG without a value",
+            "ARG PY\nARG BASE=python:${PY}\nFROM ${BASE} AS b\n".into(),
+            vec![("NSS002", 3)],
+        ),
+        (
             "digest",
             "FROM python@sha256:0123abcd AS b\n".into(),
             vec![],
