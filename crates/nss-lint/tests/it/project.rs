@@ -45,3 +45,20 @@ fn every_convention_broken_snapshot() {
     }
     insta::assert_snapshot!(rendered(&findings));
 }
+
+#[test]
+fn rule_tables_list_every_rule() {
+    // The developer guide and the crate doc each carry the rule table; a new or
+    // renamed rule must show up in both.
+    let guide = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/developer-guide.md"
+    ))
+    .expect("docs/developer-guide.md");
+    let crate_doc = include_str!("../../src/lib.rs");
+    for rule in RULES {
+        let row = format!("| `{}` | `{}` |", rule.id, rule.name);
+        assert!(guide.contains(&row), "developer guide lacks {row}");
+        assert!(crate_doc.contains(&row), "crate doc lacks {row}");
+    }
+}
