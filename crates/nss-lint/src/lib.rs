@@ -8,7 +8,7 @@
 //! | id | name | checks |
 //! |----|------|--------|
 //! | `NSS001` | `multi-stage` | at least two stages |
-//! | `NSS002` | `pinned-base-image` | every `FROM` has a tag other than `latest`, or a digest; `${ARG}` resolves through its default; `scratch` and earlier stages are fine |
+//! | `NSS002` | `pinned-base-image` | every `FROM`, and every `COPY --from=` naming an image, has a tag other than `latest`, or a digest; `${ARG}` resolves through its default; `scratch` and earlier stages are fine |
 //! | `NSS003` | `apt-no-install-recommends` | `apt-get install --no-install-recommends` |
 //! | `NSS004` | `apt-cache` | apt installs mount a cache on `/var/cache/apt` or remove `/var/lib/apt/lists/*` |
 //! | `NSS005` | `package-cache-mount` | `uv sync`, `uv pip install`, `pip install`, ... mount a build cache |

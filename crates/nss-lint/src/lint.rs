@@ -220,7 +220,7 @@ impl Checker<'_, '_> {
             state.name = name;
             state.from_line = from_line;
             state.parent = parent;
-            self.check_stage(stage.instructions, &globals, &mut state);
+            self.check_stage(stage.instructions, &globals, &stages, &mut state);
             stages.push(state);
         }
 
@@ -272,35 +272,72 @@ impl Checker<'_, '_> {
         {
             return Some(parent);
         }
-        if lower == "scratch" || image.contains('@') {
+        if lower == "scratch" {
             return None;
+        }
+        self.check_tag("base image", &image, raw, line);
+        None
+    }
+
+    /// The tag part of [`PINNED_BASE_IMAGE`] for an image reference (`what` names it).
+    fn check_tag(&mut self, what: &str, image: &str, raw: &str, line: usize) {
+        if image.contains('@') {
+            return;
         }
         let shown = if image == raw {
             format!("`{image}`")
         } else {
             format!("`{image}` (from `{raw}`)")
         };
-        let last_component = image.rsplit('/').next().unwrap_or(&image);
+        let last_component = image.rsplit('/').next().unwrap_or(image);
         match last_component.split_once(':') {
             None => self.report(
                 PINNED_BASE_IMAGE,
                 line,
-                format!("base image {shown} has no tag, which means `latest`: pin a version tag or digest"),
+                format!(
+                    "{what} {shown} has no tag, which means `latest`: pin a version tag or digest"
+                ),
             ),
             Some((_, tag)) if tag.eq_ignore_ascii_case("latest") || tag.is_empty() => self.report(
                 PINNED_BASE_IMAGE,
                 line,
-                format!("base image {shown} uses the `latest` tag: pin a version tag or digest"),
+                format!("{what} {shown} uses the `latest` tag: pin a version tag or digest"),
             ),
             Some(_) => {}
         }
-        None
+    }
+
+    /// `COPY --from=<image>` with an image rather than a stage: [`PINNED_BASE_IMAGE`].
+    fn check_copy_from(
+        &mut self,
+        options: &[parse_dockerfile::Flag<'_>],
+        line: usize,
+        stages: &[StageState],
+    ) {
+        let Some(from) = options
+            .iter()
+            .find(|f| f.name.value == "from")
+            .and_then(|f| f.value.as_ref())
+        else {
+            return;
+        };
+        let from = from.value.as_ref();
+        let lower = from.to_lowercase();
+        let is_stage = from.chars().all(|c| c.is_ascii_digit())
+            || stages
+                .iter()
+                .any(|s| s.name.as_deref() == Some(lower.as_str()));
+        // `$` references in --from are left to the engine (Docker 20.10 rejects them).
+        if !is_stage && !from.contains('$') {
+            self.check_tag("`COPY --from` image", from, from, line);
+        }
     }
 
     fn check_stage(
         &mut self,
         instructions: &[Instruction<'_>],
         globals: &HashMap<String, Option<String>>,
+        earlier: &[StageState],
         state: &mut StageState,
     ) {
         // Stage-local ARGs are visible to RUN steps as environment variables.
@@ -331,6 +368,7 @@ impl Checker<'_, '_> {
                 }
                 Instruction::Cmd(cmd) => self.check_json_form("CMD", &cmd.arguments, line),
                 Instruction::Copy(copy) => {
+                    self.check_copy_from(&copy.options, line, earlier);
                     let from_stage = copy.options.iter().any(|f| f.name.value == "from");
                     if !from_stage && source_copy.is_none() && !installed {
                         source_copy = copy
@@ -345,6 +383,7 @@ impl Checker<'_, '_> {
                     }
                 }
                 Instruction::Add(add) => {
+                    self.check_copy_from(&add.options, line, earlier);
                     let from_stage = add.options.iter().any(|f| f.name.value == "from");
                     if !from_stage && source_copy.is_none() && !installed {
                         source_copy = add

@@ -24,14 +24,15 @@ pub const MULTI_STAGE: Rule = Rule {
     summary: "the Dockerfile has at least two stages (build tools stay out of the shipped image)",
 };
 
-/// `NSS002` pinned-base-image: every `FROM` names a tag other than `latest` or a
-/// digest. `scratch` and earlier stages are fine; `${ARG}` references resolve
+/// `NSS002` pinned-base-image: every `FROM` (and every `COPY --from=` that names
+/// an image rather than a stage) has a tag other than `latest`, or a digest.
+/// `scratch` and earlier stages are fine; `${ARG}` references in `FROM` resolve
 /// through the ARG defaults declared before the first `FROM`.
 pub const PINNED_BASE_IMAGE: Rule = Rule {
     id: "NSS002",
     name: "pinned-base-image",
-    summary: "every base image has a pinned tag or digest (not `latest`, not untagged); \
-              ARG references resolve through their defaults",
+    summary: "every base image (and `COPY --from` image) has a pinned tag or digest \
+              (not `latest`, not untagged); ARG references resolve through their defaults",
 };
 
 /// `NSS003` apt-no-install-recommends: `apt-get install` passes

@@ -86,6 +86,16 @@ fn nss002_pinned_base_image() {
         ),
         ("scratch", "FROM scratch AS b\n".into(), vec![]),
         (
+            "COPY --from an unpinned image",
+            "FROM debian:12 AS b\nCOPY --from=ghcr.io/astral-sh/uv:latest /uv /bin/\nCOPY --from=busybox /bin/sh /sh\n".into(),
+            vec![("NSS002", 2), ("NSS002", 3)],
+        ),
+        (
+            "COPY --from a pinned image, a stage, a stage index",
+            "FROM debian:12 AS b\nFROM debian:12 AS c\nCOPY --from=ghcr.io/astral-sh/uv:0.9.14 /uv /bin/\nCOPY --from=B /x /x\nCOPY --from=0 /y /y\n".into(),
+            vec![],
+        ),
+        (
             "earlier stage through an ARG",
             "ARG SRC=base\nFROM python:3.11 AS base\nFROM ${SRC} AS b\n".into(),
             vec![],
@@ -306,7 +316,7 @@ fn nss007_deps_before_source() {
         (
             "source copied from another stage",
             staged(&format!(
-                "ENV UV_LINK_MODE=copy\nCOPY --from=src /app /app\nRUN {c} uv sync\n"
+                "ENV UV_LINK_MODE=copy\nCOPY --from=example.org/app-src:1.0 /app /app\nRUN {c} uv sync\n"
             )),
             vec![],
         ),
