@@ -9,3 +9,4 @@ mod containers;
 mod dry_run;
 mod engines;
 mod errors;
+mod spec;
