@@ -668,7 +668,7 @@ fn preflight_from_context_and_dev(engine: &TestEngine) {
     let out = engine
         .command()
         .args(["run", "--rm", "--entrypoint", "sh", &dev, "-c"])
-        .arg("id -u && make --version >/dev/null && /opt/venv/bin/python -c 'import iniconfig, six, nss_mini'")
+        .arg("id -u && make --version >/dev/null && /opt/venv/bin/python -c 'import pytest, six, nss_mini'")
         .output()
         .expect("engine runs");
     assert_ok(&out, &format!("{name}: dev image check"));
@@ -695,6 +695,102 @@ fn mini_preflight_from_context_and_dev_docker() {
     };
     let _serial = serial();
     preflight_from_context_and_dev(&engine);
+}
+
+/// `containers/Dockerfile.test_ci`, unmodified, built from the miniature and run: its
+/// default command runs the project's test suite against the installed package, as a
+/// non-root user. python:X.Y.Z-slim cannot be pulled here, so a stand-in is tagged
+/// `docker.io/library/python:<unique>-slim` (the local Debian Python image with
+/// `/usr/local/bin/python3`, where the official image has it) and passed as
+/// `PYTHON_VERSION=<unique>`.
+fn test_ci_image(engine: &TestEngine) {
+    let name = engine.name();
+    let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
+        .expect("engines publish a Python image");
+    let mut images = Images::new(engine);
+    let version = format!("nss-test-{}", unique());
+    let base = format!("docker.io/library/python:{version}-slim");
+    images.tags.push(base.clone());
+    let stand_in = tempfile::Builder::new()
+        .prefix("nss-test-python-")
+        .tempdir()
+        .expect("tempdir");
+    std::fs::write(
+        stand_in.path().join("Dockerfile"),
+        format!("FROM {python_image}\nRUN ln -s /usr/bin/python3 /usr/local/bin/python3\n"),
+    )
+    .expect("write Dockerfile");
+    let out = engine
+        .command()
+        .args(["build", "--platform", host_platform(), "-t", &base])
+        .arg(stand_in.path())
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name} build of the python stand-in"));
+
+    let project = mini_project();
+    let ctx = project.path();
+    std::fs::copy(
+        nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_CPU_DOCKERFILE),
+        ctx.join("Dockerfile.test_ci"),
+    )
+    .expect("copy Dockerfile.test_ci");
+    let tag = images.tag("test-ci");
+    let ca =
+        nss_testkit::value(nss_testkit::NSS_TEST_CA_BUNDLE).expect("engines publish a CA bundle");
+    let out = engine
+        .command()
+        .args(["build", "--platform", host_platform(), "-t", &tag, "-f"])
+        .arg(ctx.join("Dockerfile.test_ci"))
+        .args(["--build-arg", &format!("PYTHON_VERSION={version}")])
+        .args(["--build-arg", "EXTRAS=fancy", "--build-arg", "APP=nss-mini"])
+        .args(["--secret", &format!("id=build_ca,src={ca}")])
+        .arg(ctx)
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name} build of Dockerfile.test_ci"));
+
+    let (code, out, err) = run(engine, &tag, &[]);
+    assert_eq!(
+        code, 0,
+        "{name}: the test image's default command failed:\n{out}{err}"
+    );
+    assert!(
+        out.contains("2 passed"),
+        "{name}: pytest did not run the suite: {out:?}"
+    );
+    let (code, out, err) = run(
+        engine,
+        &tag,
+        &[
+            "sh",
+            "-c",
+            "id -u; python -c 'import nss_mini; print(nss_mini.__file__)'",
+        ],
+    );
+    assert_eq!(code, 0, "{name}: {out}{err}");
+    assert!(
+        out.starts_with("1000\n") && out.contains("/opt/venv/lib/"),
+        "{name}: expected uid 1000 and the installed package, got {out:?}"
+    );
+}
+
+#[test]
+fn test_ci_dockerfile_runs_the_suite_podman() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let _serial = serial();
+    test_ci_image(&engine);
+}
+
+#[test]
+fn test_ci_dockerfile_runs_the_suite_docker() {
+    let Some(engine) = nss_testkit::docker() else {
+        return;
+    };
+    let _serial = serial();
+    test_ci_image(&engine);
 }
 
 // ---------------------------------------------------------------------------
