@@ -420,3 +420,40 @@ fn podman_multiarch_pushes_both_platforms_with_labels_and_annotations() {
         );
     }
 }
+
+#[test]
+fn doctor_reports_one_line_per_item() {
+    for engine in nss_testkit::engines() {
+        let project = TempProject::new("probe", None);
+        let mut env = nss_env(&engine, &project, &[]);
+        if let Some(registry) = nss_testkit::registry() {
+            env.insert("CONTAINER_GPU_REGISTRY".into(), format!("{registry}/org"));
+        }
+        let out = nss(&project.dir(), &env, &["doctor"]);
+        let lines: Vec<&str> = out.stdout.lines().collect();
+        for item in ["project", "engine", "buildkit", "gpus", "arm64", "registry"] {
+            let line = lines
+                .iter()
+                .find(|l| l.split_whitespace().nth(1) == Some(item));
+            let line =
+                line.unwrap_or_else(|| panic!("{}: {item} in {}", engine.name(), out.stdout));
+            assert!(
+                line.starts_with("ok ") || line.starts_with("missing "),
+                "{line}"
+            );
+        }
+        for item in ["project", "engine", "registry"] {
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.starts_with("ok") && l.split_whitespace().nth(1) == Some(item)),
+                "{}: {item}: {}",
+                engine.name(),
+                out.stdout
+            );
+        }
+        // Exit 1 exactly when something is missing (no GPU runtime on these hosts).
+        let missing = lines.iter().any(|l| l.starts_with("missing"));
+        assert_eq!(out.code, i32::from(missing), "{}", out.stdout);
+    }
+}
