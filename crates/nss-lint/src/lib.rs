@@ -25,6 +25,16 @@
 //! before an instruction, or inside it, suppresses that rule's finding for that
 //! instruction; a suppression without a reason is itself a finding (`NSS011`).
 //!
+//! # Parser
+//!
+//! `parse-dockerfile` was chosen over `dockerfile-parser` 0.9, which ignores the
+//! `# escape=` directive (a backtick-escaped file parses wrongly) and has no
+//! notion of instruction flags (`RUN --mount=...` arrives as part of the shell
+//! text, and an exec-form `RUN --mount=... ["uv", "sync"]` as a shell string).
+//! One difference from the engines remains: an empty `ENTRYPOINT []` is a
+//! parse error (`CMD []` is fine). Shell-form commands are split into simple commands
+//! with shell quoting (`shell-words`); variables are not expanded.
+//!
 //! [`scan_context`] looks at a build context before a build: its size, whether a
 //! `.dockerignore` exists, and whether `.venv`, `.git`, `node_modules` or large
 //! files would be sent to the engine.
