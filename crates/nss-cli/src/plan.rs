@@ -524,11 +524,11 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
             c.arg(format!("docker://{}", b.tag))
         }
         None if engine.is_podman() => {
-            let mut c = Cmd::engine(engine).args(["manifest", "inspect"]);
-            if insecure {
-                c = c.arg("--tls-verify=false");
-            }
-            c.arg(format!("docker://{}", b.tag))
+            // podman 4.3's `manifest inspect` reads a local list first and has no
+            // --tls-verify: drop the local list so the registry's index is read (a plain-HTTP
+            // registry then needs an `insecure = true` entry in registries.conf; skopeo does not).
+            steps.push(Step::Try(Cmd::engine(engine).args(["manifest", "rm", &b.tag])));
+            Cmd::engine(engine).args(["manifest", "inspect", &b.tag])
         }
         None => Cmd::engine(engine).args(["buildx", "imagetools", "inspect", "--raw", &b.tag]),
     };
