@@ -793,6 +793,145 @@ fn test_ci_dockerfile_runs_the_suite_docker() {
     test_ci_image(&engine);
 }
 
+/// `containers/Dockerfile.cuda` built from the miniature up to its dev stage, with two
+/// stand-ins for what cannot be fetched here: the nvidia/cuda image (a local Debian
+/// Python image tagged `docker.io/nvidia/cuda:<unique>-runtime-ubuntu22.04`, selected
+/// with `CUDA_VERSION=<unique>`) and `uv python install` (GitHub is unreachable: the
+/// step is replaced by the system Python, the only edit to the file). Everything else
+/// runs as written: the uv stage, both `uv sync` passes through the build CA, apt with
+/// cache mounts, the non-root user, the preflight image, the app launcher, the dev stage.
+fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
+    let name = engine.name();
+    let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
+        .expect("engines publish a Python image");
+    let mut images = Images::new(engine);
+    let cuda_version = format!("nss-test-{}", unique());
+    let base = format!("docker.io/nvidia/cuda:{cuda_version}-runtime-ubuntu22.04");
+    images.tags.push(base.clone());
+    let out = engine
+        .command()
+        .args(["tag", &python_image, &base])
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name} tag of the nvidia/cuda stand-in"));
+    let preflight = images.tag("preflight");
+    build_preflight_image(engine, &preflight);
+
+    let mut text = repo_file(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
+    for (from, to, times) in [
+        (
+            "uv python install \"${PYTHON_VERSION}\"",
+            "mkdir -p /opt/python",
+            1,
+        ),
+        (
+            "UV_PYTHON=${PYTHON_VERSION}",
+            "UV_PYTHON=/usr/bin/python3",
+            2,
+        ),
+        (
+            "UV_PYTHON_PREFERENCE=only-managed",
+            "UV_PYTHON_PREFERENCE=only-system",
+            2,
+        ),
+    ] {
+        assert_eq!(
+            text.matches(from).count(),
+            times,
+            "containers/Dockerfile.cuda: `{from}` moved; update this test"
+        );
+        text = text.replace(from, to);
+    }
+    let project = mini_project();
+    let ctx = project.path();
+    std::fs::write(ctx.join("Dockerfile"), text).expect("write Dockerfile");
+    let args: Vec<String> = [
+        format!("CUDA_VERSION={cuda_version}"),
+        "EXTRAS=fancy".into(),
+        "APP=nss-mini".into(),
+        format!("PREFLIGHT_IMAGE={preflight}"),
+    ]
+    .into_iter()
+    .flat_map(|a| ["--build-arg".to_string(), a])
+    .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+
+    let runtime = images.tag("cuda-runtime");
+    build(engine, ctx, &runtime, "runtime", &args);
+    let (code, out, err) = run(engine, &runtime, &["hello", "cuda"]);
+    assert_eq!(code, 0, "{name}: {out}{err}");
+    assert!(
+        out.contains("nss-mini v1: hello cuda; six 1.17.0; idna 3.20"),
+        "{name}: {out:?}"
+    );
+    let (code, out, err) = run(engine, &runtime, &[]);
+    assert_eq!(code, 0, "{name}: CMD [\"--help\"]: {out}{err}");
+    assert!(out.contains("usage: nss-mini"), "{name}: {out:?}");
+    let out = engine
+        .command()
+        .args(["run", "--rm", "--entrypoint", "sh", &runtime, "-c"])
+        .arg("id -u; echo $NVIDIA_VISIBLE_DEVICES $NVIDIA_DRIVER_CAPABILITIES; pwd; command -v tini nss-preflight nss-app")
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name}: runtime image check"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["1000", "all compute,utility", "/workspace"],
+        "{name}: user, NVIDIA environment or workdir of the runtime image"
+    );
+    let labels = engine
+        .command()
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{json .Config.Labels}}",
+            &runtime,
+        ])
+        .output()
+        .expect("engine runs");
+    assert!(
+        String::from_utf8_lossy(&labels.stdout).contains("org.opencontainers.image.title"),
+        "{name}: the runtime label block is missing from the image"
+    );
+
+    let dev = images.tag("cuda-dev");
+    build(engine, ctx, &dev, "dev", &args);
+    let out = engine
+        .command()
+        .args(["run", "--rm", "--entrypoint", "sh", &dev, "-c"])
+        .arg("id -u && git --version >/dev/null && make --version >/dev/null && uv --version >/dev/null && /opt/venv/bin/python -c 'import pytest, idna, nss_mini'")
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name}: dev image check"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "0",
+        "{name}: the dev image runs as root"
+    );
+}
+
+#[test]
+fn cuda_dockerfile_with_stand_ins_podman() {
+    let Some(engine) = nss_testkit::podman() else {
+        return;
+    };
+    let _serial = serial();
+    cuda_dockerfile_with_stand_ins(&engine);
+}
+
+#[test]
+fn cuda_dockerfile_with_stand_ins_docker() {
+    let Some(engine) = nss_testkit::docker() else {
+        return;
+    };
+    let _serial = serial();
+    cuda_dockerfile_with_stand_ins(&engine);
+}
+
 // ---------------------------------------------------------------------------
 // Log parsing, checked on real excerpts (no engine needed)
 // ---------------------------------------------------------------------------
