@@ -6,6 +6,7 @@
 mod context;
 mod parsing;
 mod project;
+mod properties;
 mod rules;
 mod suppressions;
 mod util;
