@@ -527,7 +527,9 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
             // podman 4.3's `manifest inspect` reads a local list first and has no
             // --tls-verify: drop the local list so the registry's index is read (a plain-HTTP
             // registry then needs an `insecure = true` entry in registries.conf; skopeo does not).
-            steps.push(Step::Try(Cmd::engine(engine).args(["manifest", "rm", &b.tag])));
+            steps.push(Step::Try(
+                Cmd::engine(engine).args(["manifest", "rm", &b.tag]),
+            ));
             Cmd::engine(engine).args(["manifest", "inspect", &b.tag])
         }
         None => Cmd::engine(engine).args(["buildx", "imagetools", "inspect", "--raw", &b.tag]),

@@ -147,12 +147,10 @@ impl Session {
         self.cmd(ImageKind::Runtime, &[])?;
         self.gpu_flag()?;
         self.extra_mounts()?;
-        if let Some(p) = self
-            .vars
-            .get(env::CONTAINER_PREFLIGHT_IMAGE)
-            .filter(|p| !p.is_empty())
-        {
-            crate::reference::validate_reference(p, env::CONTAINER_PREFLIGHT_IMAGE)?;
+        for name in [env::CONTAINER_PREFLIGHT_IMAGE, env::CONTAINER_GPU_CACHE] {
+            if let Some(r) = self.vars.get(name).filter(|r| !r.is_empty()) {
+                crate::reference::validate_reference(r, name)?;
+            }
         }
         Ok(())
     }

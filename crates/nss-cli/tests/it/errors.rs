@@ -67,6 +67,16 @@ const CASES: &[Case] = &[
         says: &["CONTAINER_GPU_IMAGE_DEV", "tag"],
     },
     Case {
+        what: "invalid cache reference",
+        args: &[
+            "multiarch",
+            "CONTAINER_GPU_REGISTRY=127.0.0.1:5000/org",
+            "CONTAINER_GPU_CACHE=Bad Cache",
+        ],
+        env: &[],
+        says: &["CONTAINER_GPU_CACHE"],
+    },
+    Case {
         what: "multiarch without a registry",
         args: &["multiarch"],
         env: &[],
