@@ -11,8 +11,9 @@
 #                 ghcr.io/astral-sh/uv so `--platform` builds pull each platform
 # The variables the tests read (nss-testkit) are written to <state>/env.
 #
-# Usage: scripts/engines.sh install | up | down | status | env | run -- CMD...
+# Usage: scripts/engines.sh install | prepare | up | down | status | env | run -- CMD...
 #   state dir: ${NSS_ENGINES_DIR:-<repo>/.nss/engines}
+#   `prepare` only fills the cache (rootfs tarballs, uv binaries): no daemons.
 #   `up` keeps the engines running until `down`; `run` starts what is missing,
 #   runs CMD with the variables exported and, unless an `up` asked for them to
 #   stay, stops them again when the last concurrent `run` ends.
@@ -623,6 +624,31 @@ cmd_up() {
   return "$rc"
 }
 
+# Builds what takes long the first time (the rootfs tarballs, arm64 under
+# qemu, and uv's binaries) into the cache, starting no daemon: CI runs it
+# while it compiles, and the later `up` or `run` finds it done.
+cmd_prepare() {
+  local started rc=0 pids=() pid
+  started=$(now_ms)
+  mkdir -p "$CACHE"
+  binfmt_setup || log "no qemu-aarch64: the arm64 Debian image is left out"
+  rootfs nss-debian "" &
+  pids+=($!)
+  rootfs nss-debian-python "$PYTHON_INCLUDE" &
+  pids+=($!)
+  if binfmt_up && [[ ${NSS_ENGINES_ARM64_BASE:-1} != 0 ]]; then
+    rootfs nss-debian "" arm64 &
+    pids+=($!)
+  fi
+  uv_binaries x86_64 || rc=1
+  uv_binaries aarch64 || rc=1
+  for pid in "${pids[@]}"; do
+    wait "$pid" || rc=1
+  done
+  step prepare "$started" "rootfs tarballs and uv binaries cached in $CACHE"
+  return "$rc"
+}
+
 # ---------------------------------------------------------------- down
 # stop_pid NAME PIDFILE SECONDS
 stop_pid() {
@@ -794,6 +820,7 @@ main() {
   (($#)) && shift
   case $cmd in
   install) cmd_install "$@" ;;
+  prepare) cmd_prepare ;;
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;
