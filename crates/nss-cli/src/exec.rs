@@ -66,6 +66,9 @@ impl Executor {
                 Step::Try(cmd) => {
                     let _ = capture(cmd);
                 }
+                Step::RemoveDir(dir) => {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
                 Step::CreateDir(dir) => {
                     std::fs::create_dir_all(dir).map_err(|e| Error::Io {
                         path: dir.clone(),
@@ -77,7 +80,7 @@ impl Executor {
                     file,
                     dir,
                     dockerfile,
-                } => stage(file, dir, dockerfile)?,
+                } => stage(file.as_deref(), dir, dockerfile)?,
                 Step::AnnotateInstances {
                     engine,
                     list,
@@ -265,7 +268,11 @@ pub(crate) fn capture(cmd: &Cmd) -> Result<String, Error> {
     }
 }
 
-fn stage(file: &std::path::Path, dir: &std::path::Path, dockerfile: &str) -> Result<(), Error> {
+fn stage(
+    file: Option<&std::path::Path>,
+    dir: &std::path::Path,
+    dockerfile: &str,
+) -> Result<(), Error> {
     let io = |path: &std::path::Path, action: &'static str| {
         let path = path.to_path_buf();
         move |e| Error::Io {
@@ -278,8 +285,10 @@ fn stage(file: &std::path::Path, dir: &std::path::Path, dockerfile: &str) -> Res
         std::fs::remove_dir_all(dir).map_err(io(dir, "remove the old build context"))?;
     }
     std::fs::create_dir_all(dir).map_err(io(dir, "create the build context"))?;
-    let name = file.file_name().unwrap_or_default();
-    std::fs::copy(file, dir.join(name)).map_err(io(file, "copy into the build context"))?;
+    if let Some(file) = file {
+        let name = file.file_name().unwrap_or_default();
+        std::fs::copy(file, dir.join(name)).map_err(io(file, "copy into the build context"))?;
+    }
     std::fs::write(dir.join("Dockerfile"), dockerfile)
         .map_err(io(dir, "write the Dockerfile into"))?;
     Ok(())

@@ -24,6 +24,7 @@
 //!     build_ca: None,
 //!     preflight: Preflight::Image("nss-preflight:0.1.0".into()),
 //!     plain_progress: false,
+//!     scratch_dir: PathBuf::from("/tmp"),
 //! });
 //! assert_eq!(
 //!     plan.dry_run(),

@@ -103,10 +103,12 @@ pub enum Step {
     },
     /// Create a directory (and parents) when missing.
     CreateDir(PathBuf),
-    /// Make a build context holding one file and a Dockerfile.
+    /// Remove a directory made by an earlier step (failure is harmless).
+    RemoveDir(PathBuf),
+    /// Make a build context holding a Dockerfile (and a file, if given).
     Stage {
         /// The file copied into the context.
-        file: PathBuf,
+        file: Option<PathBuf>,
         /// The context directory (recreated).
         dir: PathBuf,
         /// The Dockerfile written there.
@@ -152,7 +154,7 @@ impl Step {
                     .arg("<each instance digest>");
                 Some(c.to_string())
             }
-            Step::CreateDir(_) | Step::Stage { .. } => None,
+            Step::CreateDir(_) | Step::RemoveDir(_) | Step::Stage { .. } => None,
         }
     }
 }
@@ -280,6 +282,8 @@ pub enum Preflight {
         platform: String,
         /// The image tag, e.g. `nss-preflight:0.1.0`.
         tag: String,
+        /// The build context made for the image (unique per invocation, removed afterwards).
+        stage_dir: PathBuf,
     },
 }
 
@@ -306,6 +310,8 @@ pub struct BuildInputs {
     pub preflight: Preflight,
     /// docker: `--progress=plain` (logs that read well when output is not a terminal).
     pub plain_progress: bool,
+    /// Where temporary build contexts go (podman's label step), e.g. `/tmp`.
+    pub scratch_dir: PathBuf,
 }
 
 /// The steps building the preflight image, and the `PREFLIGHT_IMAGE` value to pass.
@@ -320,6 +326,7 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
             triple,
             platform,
             tag,
+            stage_dir,
         } => {
             let manifest = workspace.join("Cargo.toml");
             let cargo_build = Cmd::new(cargo.clone()).args([
@@ -339,9 +346,9 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
                 .join(triple)
                 .join("release")
                 .join("nss-preflight");
-            let dir = target_dir.join("nss-preflight-image");
+            let dir = stage_dir.clone();
             let stage = Step::Stage {
-                file: binary,
+                file: Some(binary),
                 dir: dir.clone(),
                 dockerfile: "FROM scratch\nCOPY nss-preflight /nss-preflight\n".into(),
             };
@@ -353,7 +360,12 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
                 .args(["-f".to_string(), path_str(&dir.join("Dockerfile"))])
                 .arg(path_str(&dir));
             (
-                vec![Step::Run(cargo_build), stage, Step::Run(build)],
+                vec![
+                    Step::Run(cargo_build),
+                    stage,
+                    Step::Run(build),
+                    Step::RemoveDir(dir),
+                ],
                 Some(tag.clone()),
             )
         }
@@ -374,6 +386,7 @@ fn common_build_args(
     engine: &Engine,
     inputs: &BuildInputs,
     preflight_image: Option<&str>,
+    labels: bool,
 ) -> Vec<String> {
     let mut a: Vec<String> = Vec::new();
     if engine.has_progress_flag() && inputs.plain_progress {
@@ -390,8 +403,8 @@ fn common_build_args(
     if let Some(p) = preflight_image {
         a.extend(["--build-arg".into(), format!("PREFLIGHT_IMAGE={p}")]);
     }
-    for (k, v) in &inputs.labels {
-        a.extend(["--label".into(), format!("{k}={v}")]);
+    if labels {
+        a.extend(label_args(inputs));
     }
     if let Some(ca) = &inputs.build_ca {
         a.extend([
@@ -402,25 +415,87 @@ fn common_build_args(
     a
 }
 
+fn label_args(inputs: &BuildInputs) -> Vec<String> {
+    inputs
+        .labels
+        .iter()
+        .flat_map(|(k, v)| ["--label".to_string(), format!("{k}={v}")])
+        .collect()
+}
+
 /// Plans a single-platform build: the preflight image when built here, then the image.
+///
+/// podman 4.3 (buildah 1.28) ignores changed `--label` values when the `--target` stage
+/// is not the Dockerfile's last one: the cached image keeps its old labels. So podman
+/// builds the target under a temporary tag and puts the labels on in a second,
+/// one-line build (`FROM <temporary>`), whose LABEL steps are cached by value; the
+/// temporary tag is then dropped. The final tag is only written by that last build.
 pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
     let (mut steps, preflight_image) = preflight_steps(engine, &inputs.preflight);
+    let two_step =
+        engine.is_podman() && inputs.image.target().is_some() && !inputs.labels.is_empty();
+    let first_tag = if two_step {
+        unlabeled_tag(&inputs.tag)
+    } else {
+        inputs.tag.clone()
+    };
     let build = Cmd::engine(engine)
         .args(engine.build_subcommand().iter().copied())
         .args(load_flag(engine))
         .args(["--platform", &inputs.platform])
-        .args(["-t", &inputs.tag])
+        .args(["-t", &first_tag])
         .args(common_build_args(
             engine,
             inputs,
             preflight_image.as_deref(),
+            !two_step,
         ))
         .arg(path_str(&inputs.context));
     steps.push(Step::Run(build));
+    if two_step {
+        let dir = inputs.scratch_dir.join(format!(
+            "nss-labels-{}",
+            first_tag.rsplit(':').next().unwrap_or("image")
+        ));
+        steps.push(Step::Stage {
+            file: None,
+            dir: dir.clone(),
+            dockerfile: format!("FROM {first_tag}\n"),
+        });
+        let label = Cmd::engine(engine)
+            .arg("build")
+            .args(["--platform", &inputs.platform])
+            .args(["-t", &inputs.tag])
+            .args(label_args(inputs))
+            .args(["-f".to_string(), path_str(&dir.join("Dockerfile"))])
+            .arg(path_str(&dir));
+        steps.push(Step::Run(label));
+        steps.push(Step::Try(Cmd::engine(engine).args(["untag", &first_tag])));
+        steps.push(Step::RemoveDir(dir));
+    }
     Plan {
         steps,
         notes: Vec::new(),
     }
+}
+
+/// The temporary tag of a podman two-step build: `localhost/nss-unlabeled:<tag as a tag>`.
+fn unlabeled_tag(tag: &str) -> String {
+    let t: String = tag
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(120)
+        .collect();
+    format!(
+        "localhost/nss-unlabeled:{}",
+        t.trim_start_matches(['.', '-'])
+    )
 }
 
 /// Everything a multi-arch build needs besides [`BuildInputs`].
@@ -464,7 +539,12 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
             .arg("--no-cache")
             .args(["--platform", &platforms])
             .args(["--manifest", &b.tag])
-            .args(common_build_args(engine, b, preflight_image.as_deref()))
+            .args(common_build_args(
+                engine,
+                b,
+                preflight_image.as_deref(),
+                true,
+            ))
             .args(
                 inputs
                     .annotations
@@ -494,7 +574,12 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         build = build
             .args(["--platform", &platforms])
             .args(["-t", &b.tag])
-            .args(common_build_args(engine, b, preflight_image.as_deref()))
+            .args(common_build_args(
+                engine,
+                b,
+                preflight_image.as_deref(),
+                true,
+            ))
             .args(
                 inputs
                     .annotations

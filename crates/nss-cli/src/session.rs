@@ -263,10 +263,12 @@ impl Session {
         Preflight::Local {
             cargo,
             workspace: ws.clone(),
-            target_dir,
             triple: host.1.to_string(),
             platform: host.0.to_string(),
             tag: format!("nss-preflight:{}", env!("CARGO_PKG_VERSION")),
+            // Per invocation: concurrent builds must not share (and delete) one context.
+            stage_dir: target_dir.join(format!("nss-preflight-image-{}", std::process::id())),
+            target_dir,
         }
     }
 
@@ -314,6 +316,12 @@ impl Session {
             build_ca: self.build_ca()?,
             preflight: self.preflight(&text, platform, multiarch),
             plain_progress: !std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            scratch_dir: self
+                .vars
+                .env()
+                .get("TMPDIR")
+                .filter(|t| !t.is_empty())
+                .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from),
         })
     }
 

@@ -41,6 +41,7 @@ fn build_inputs(image: ImageKind) -> BuildInputs {
         build_ca: Some(PathBuf::from("/etc/ssl/ca.pem")),
         preflight: Preflight::Image("nss-preflight:0.1.0".into()),
         plain_progress: true,
+        scratch_dir: PathBuf::from("/tmp"),
     }
 }
 
@@ -90,11 +91,30 @@ fn build_flags_differ_per_engine_class() {
         "{builtin}"
     );
     assert!(podman.starts_with("podman build "), "{podman}");
+    // podman puts the labels on in a second build (buildah 1.28 ignores changed --label
+    // values of a cached non-final --target stage), then drops the temporary tag.
+    let podman_lines: Vec<&str> = podman.lines().collect();
+    assert_eq!(podman_lines.len(), 3, "{podman}");
+    assert!(
+        podman_lines[0].contains("-t localhost/nss-unlabeled:nss-gpu-latest ")
+            && !podman_lines[0].contains("--label"),
+        "{podman}"
+    );
+    assert!(
+        podman_lines[1].contains("-t nss-gpu:latest --label org.opencontainers.image.title=app"),
+        "{podman}"
+    );
+    assert_eq!(
+        podman_lines[2],
+        "podman untag localhost/nss-unlabeled:nss-gpu-latest"
+    );
     // podman has no --progress.
     assert!(buildx.contains("--progress=plain") && builtin.contains("--progress=plain"));
     assert!(!podman.contains("--progress"));
     // The CA is a secret by path on every engine, never a build arg.
     for argv in [&buildx, &builtin, &podman] {
+        // The image build is the first line (podman adds its label step after it).
+        let argv = argv.lines().next().unwrap();
         assert!(
             argv.contains("--secret id=build_ca,src=/etc/ssl/ca.pem"),
             "{argv}"

@@ -194,7 +194,8 @@ fn preflight_image_is_built_here_when_not_given() {
         assert!(!lines[0].contains("PREFLIGHT_IMAGE="), "{}", out.stdout);
         return;
     }
-    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    // cargo, the preflight image, the image (podman: then its label build and untag).
+    assert_eq!(lines.len(), 5, "{}", out.stdout);
     assert!(
         lines[0].contains(" build --quiet --release -p nss-preflight "),
         "{}",
