@@ -624,6 +624,13 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         reference: b.tag.clone(),
         platforms: inputs.platforms.clone(),
     });
+    if engine.is_podman() && inputs.skopeo.is_some() {
+        // The pushed index is the result; a local list left behind breaks podman 4.3's
+        // `podman images` ("reading manifest for image instance ...").
+        steps.push(Step::Try(
+            Cmd::engine(engine).args(["manifest", "rm", &b.tag]),
+        ));
+    }
     Some(Plan {
         steps,
         notes: Vec::new(),
