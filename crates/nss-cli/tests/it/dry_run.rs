@@ -258,4 +258,22 @@ fn bundled_example_is_the_last_resort_and_help_says_so() {
         "{}",
         spec.stdout
     );
+    // The example's `[tool.nss] secrets` list is passed by name, like HF_TOKEN.
+    env.insert("HELLO_GPU_API_KEY".into(), "not-on-the-command-line".into());
+    env.insert(
+        "CONTAINER_HF_CACHE".into(),
+        tmp.path().join("hf").display().to_string(),
+    );
+    let run = nss(tmp.path(), &env, &["--dry-run", "run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(" -e HELLO_GPU_API_KEY "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("not-on-the-command-line"),
+        "{}",
+        run.stdout
+    );
 }
