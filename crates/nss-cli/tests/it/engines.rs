@@ -253,11 +253,11 @@ fn build_and_run(engine: &TestEngine) {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::INT,
+    )
+    .expect("SIGINT to nss");
     let status = child.wait().unwrap();
     assert_eq!(
         status.code(),
