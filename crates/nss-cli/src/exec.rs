@@ -179,6 +179,18 @@ impl Executor {
                 "docker cannot give the container GPUs: the NVIDIA Container Toolkit (nvidia runtime) is not installed or configured; install it (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) or run without GPUs with CONTAINER_GPU_FLAG=".into(),
             ));
         }
+        let missing_image = [
+            "did not resolve to an alias",
+            "No such image",
+            "image not known",
+            "pull access denied",
+            "repository does not exist",
+        ];
+        if code == 125 && missing_image.iter().any(|m| stderr.contains(m)) {
+            return Err(Error::Usage(
+                "the image is not in the engine's image store (and cannot be pulled): build it first with `nss build` (--image dev / test as needed), or `cargo make container-run-gpu`, which builds before running".into(),
+            ));
+        }
         Ok(code)
     }
 }

@@ -195,6 +195,12 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         let _ = e.print();
         return ExitCode::SUCCESS;
     }
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprintln!(
+            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels or lint; see nss --help"
+        );
+        return ExitCode::from(2);
+    }
     let text = e.render().to_string();
     let first = text
         .lines()

@@ -95,6 +95,12 @@ const CASES: &[Case] = &[
         says: &["unknown variable", "CONTAINER_GPU_IMGE"],
     },
     Case {
+        what: "no command (clap)",
+        args: &[],
+        env: &[],
+        says: &["a command is required"],
+    },
+    Case {
         what: "unknown option (clap)",
         args: &["build", "--imag", "dev"],
         env: &[],
@@ -323,4 +329,22 @@ fn malformed_pyproject_exits_2() {
     );
     let out = nss(&project.dir(), &env(&project, &fake, &[]), &["spec"]);
     assert_one_line_exit_2("malformed pyproject", &out, &["pyproject.toml"]);
+}
+
+#[test]
+fn missing_image_says_to_build_first() {
+    let project = TempProject::new("probe", None);
+    let refusal = "Error: nss-gpu:latest: image not known";
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "podman",
+        "podman version 4.3.1",
+        false,
+        true,
+        (125, refusal),
+    );
+    let out = nss(&project.dir(), &env(&project, &fake, &[]), &["run"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let last = out.stderr.lines().last().unwrap_or_default();
+    assert!(last.contains("nss build"), "{last}");
 }
