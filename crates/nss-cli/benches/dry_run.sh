@@ -24,7 +24,14 @@ export CONTAINER_PREFLIGHT_IMAGE=nss-preflight:bench
 export CONTAINER_GPU_FILE="$workspace/containers/Dockerfile.cuda"
 export CONTAINER_HF_CACHE=/tmp/nss-bench-hf
 
+# The same files outside any git checkout: the difference is the git queries behind the
+# revision/created labels.
+nogit="$(mktemp -d)"
+trap 'rm -rf "$nogit"' EXIT
+cp -r "$project/." "$nogit/"
+
 hyperfine --warmup 10 --min-runs 200 --shell=none --export-markdown /dev/stdout \
     "$NSS_BIN build --dry-run" \
+    "$NSS_BIN build --dry-run --project $nogit" \
     "$NSS_BIN run --dry-run" \
     "$NSS_BIN spec"
