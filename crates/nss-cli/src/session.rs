@@ -235,16 +235,24 @@ impl Session {
         {
             return Preflight::Image(p.to_string());
         }
-        let takes_arg = nss_buildspec::arg_defaults(dockerfile_text)
-            .iter()
-            .any(|a| a.name == "PREFLIGHT_IMAGE");
+        let arg = nss_buildspec::arg_defaults(dockerfile_text)
+            .into_iter()
+            .find(|a| a.name == "PREFLIGHT_IMAGE");
+        let takes_arg = arg.is_some();
+        // Falling back to the Dockerfile's own default, pass it explicitly: podman 4.3
+        // picks the stages to build before it expands ARG defaults, so a bare
+        // `FROM ${PREFLIGHT_IMAGE}` naming a stage would not resolve there.
+        let fallback = || match arg.as_ref().and_then(|a| a.value.clone()) {
+            Some(default) if !default.is_empty() => Preflight::Image(default),
+            _ => Preflight::DockerfileDefault,
+        };
         let host = host_platform();
         let (Some(ws), false, true, Some(host)) = (&self.workspace, multiarch, takes_arg, host)
         else {
-            return Preflight::DockerfileDefault;
+            return fallback();
         };
         if host.0 != platform {
-            return Preflight::DockerfileDefault;
+            return fallback();
         }
         let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
         let cargo = which::which_in("cargo", Some(path), &self.cwd)
@@ -252,7 +260,7 @@ impl Session {
             .map(|p| p.to_string_lossy().into_owned())
             .or_else(|| self.vars.env().get("CARGO").cloned());
         let Some(cargo) = cargo else {
-            return Preflight::DockerfileDefault;
+            return fallback();
         };
         let target_dir = self
             .vars
