@@ -55,16 +55,15 @@ pub fn default_usage(kind: ImageKind, image: &str) -> String {
 
 /// The fully qualified base image of `kind`:
 /// runtime and dev: [`BuildSpec::cuda_base_image`] (`docker.io/nvidia/cuda:12.8.1-runtime-ubuntu22.04`);
-/// test: `docker.io/library/python:<X.Y>-slim` at the spec's Python minor version,
-/// as `Dockerfile.test_ci` uses.
+/// test: `docker.io/library/python:<X.Y.Z>-slim` at the spec's full Python version,
+/// the tag `Dockerfile.test_ci` pins.
 pub fn base_image(kind: ImageKind, spec: &BuildSpec) -> String {
     match kind {
         ImageKind::Runtime | ImageKind::Dev => spec.cuda_base_image(),
-        ImageKind::Test => {
-            let v = &spec.python_version.value;
-            let minor: Vec<&str> = v.split('.').take(2).collect();
-            format!("docker.io/library/python:{}-slim", minor.join("."))
-        }
+        ImageKind::Test => format!(
+            "docker.io/library/python:{}-slim",
+            spec.python_version.value
+        ),
     }
 }
 
@@ -317,7 +316,7 @@ pub fn generate(inputs: &LabelInputs<'_>) -> Result<Labels, Error> {
 
     // base image and usage
     let base_detail = match kind {
-        ImageKind::Test => "python slim image at PYTHON_VERSION's minor version",
+        ImageKind::Test => "python slim image at PYTHON_VERSION",
         _ => "nvidia/cuda runtime image at CUDA_VERSION and UBUNTU_VERSION",
     };
     put(

@@ -107,7 +107,7 @@ fn dev_and_test_labels_differ_from_runtime() {
     );
     assert_eq!(
         test.get(keys::BASE_NAME),
-        Some("docker.io/library/python:3.11-slim")
+        Some("docker.io/library/python:3.11.14-slim")
     );
     assert_eq!(dev.get(keys::REVISION), runtime.get(keys::REVISION));
 }
