@@ -217,3 +217,47 @@ pub fn registry() -> Option<String> {
 pub fn value(name: &str) -> Option<String> {
     var(&published(), name).or_else(|| skip(name, "it is not set"))
 }
+
+/// What a test made in an engine, removed when this is dropped, also when the test
+/// fails: containers first (`rm -f`), then images and manifest lists (`rmi -f`, newest
+/// first). Removal errors are ignored: the thing may never have been made.
+#[derive(Debug)]
+pub struct Cleanup<'a> {
+    engine: &'a TestEngine,
+    containers: Vec<String>,
+    images: Vec<String>,
+}
+
+impl<'a> Cleanup<'a> {
+    /// Nothing to remove yet.
+    pub fn new(engine: &'a TestEngine) -> Self {
+        Self {
+            engine,
+            containers: Vec::new(),
+            images: Vec::new(),
+        }
+    }
+
+    /// Also removes the image (or manifest list) `tag`.
+    pub fn image(mut self, tag: impl Into<String>) -> Self {
+        self.images.push(tag.into());
+        self
+    }
+
+    /// Also removes the container `name`.
+    pub fn container(mut self, name: impl Into<String>) -> Self {
+        self.containers.push(name.into());
+        self
+    }
+}
+
+impl Drop for Cleanup<'_> {
+    fn drop(&mut self) {
+        for name in &self.containers {
+            let _ = self.engine.command().args(["rm", "-f", name]).output();
+        }
+        for tag in self.images.iter().rev() {
+            let _ = self.engine.command().args(["rmi", "-f", tag]).output();
+        }
+    }
+}

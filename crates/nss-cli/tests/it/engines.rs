@@ -6,23 +6,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use nss_testkit::{EngineKind, TestEngine};
+use nss_testkit::{Cleanup, EngineKind, TestEngine};
 
 use crate::util::{TempProject, base_env, nss, nss_command};
-
-/// Removes the images a test tagged, even when it fails.
-struct ImageGuard<'a> {
-    engine: &'a TestEngine,
-    tags: Vec<String>,
-}
-
-impl Drop for ImageGuard<'_> {
-    fn drop(&mut self) {
-        for tag in &self.tags {
-            let _ = self.engine.command().args(["rmi", "-f", tag]).output();
-        }
-    }
-}
 
 fn unique(prefix: &str, engine: &TestEngine) -> String {
     let nanos = std::time::SystemTime::now()
@@ -110,10 +96,10 @@ fn build_and_run(engine: &TestEngine) {
     let runtime = format!("{}:1", unique("cli-gpu", engine));
     let dev = format!("{}:1", unique("cli-dev", engine));
     let test = format!("{}:1", unique("cli-test", engine));
-    let _guard = ImageGuard {
-        engine,
-        tags: vec![runtime.clone(), dev.clone(), test.clone()],
-    };
+    let _guard = Cleanup::new(engine)
+        .image(&runtime)
+        .image(&dev)
+        .image(&test);
     let env = nss_env(
         engine,
         &project,
@@ -303,10 +289,7 @@ fn docker_without_nvidia_runtime_refuses_gpus_with_one_actionable_line() {
     };
     let project = TempProject::new("probe", Some(&base));
     let tag = format!("{}:1", unique("cli-gpus", &engine));
-    let _guard = ImageGuard {
-        engine: &engine,
-        tags: vec![tag.clone()],
-    };
+    let _guard = Cleanup::new(&engine).image(&tag);
     let mut env = nss_env(&engine, &project, &[("CONTAINER_GPU_IMAGE", &tag)]);
     let out = nss(&project.dir(), &env, &["build"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -343,10 +326,7 @@ fn podman_multiarch_pushes_both_platforms_with_labels_and_annotations() {
         ],
     );
     let reference = format!("{reg}/probe:1");
-    let _guard = ImageGuard {
-        engine: &engine,
-        tags: vec![reference.clone()],
-    };
+    let _guard = Cleanup::new(&engine).image(&reference);
     let out = nss(&project.dir(), &env, &["multiarch"]);
     let _ = engine
         .command()

@@ -6,28 +6,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use nss_labels::{ImageKind, Labels};
-use nss_testkit::{EngineKind, TestEngine};
+use nss_testkit::{Cleanup, EngineKind, TestEngine};
 
 use crate::util::{git, labels_with, reference_pyproject};
 
 /// Labels engines add on their own.
 const ENGINE_KEYS: [&str; 1] = ["io.buildah.version"];
-
-/// Removes the image even when the test fails.
-struct ImageGuard<'a> {
-    engine: &'a TestEngine,
-    tag: String,
-}
-
-impl Drop for ImageGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self
-            .engine
-            .command()
-            .args(["rmi", "-f", &self.tag])
-            .output();
-    }
-}
 
 /// The reference labels plus one value full of quoting hazards.
 fn tricky_labels() -> Labels {
@@ -110,10 +94,7 @@ fn prove(engine: &TestEngine) {
 
     // 1. --label arguments
     let tag = unique_tag("args");
-    let _guard = ImageGuard {
-        engine,
-        tag: tag.clone(),
-    };
+    let _guard = Cleanup::new(engine).image(&tag);
     build(
         engine,
         dir.path(),
@@ -130,10 +111,7 @@ fn prove(engine: &TestEngine) {
 
     // 2. the Dockerfile LABEL block, no arguments
     let tag = unique_tag("block");
-    let _guard2 = ImageGuard {
-        engine,
-        tag: tag.clone(),
-    };
+    let _guard2 = Cleanup::new(engine).image(&tag);
     let dockerfile = format!(
         "FROM scratch\n{}COPY hello.txt /hello.txt\n",
         labels.to_dockerfile()
@@ -189,10 +167,7 @@ fn podman_manifest_entries_carry_the_index_annotations() {
     let labels = tricky_labels();
     let dir = tempfile::tempdir().unwrap();
     let tag = unique_tag("entry");
-    let _image = ImageGuard {
-        engine: &engine,
-        tag: tag.clone(),
-    };
+    let _image = Cleanup::new(&engine).image(&tag);
     build(
         &engine,
         dir.path(),

@@ -7,11 +7,9 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 
-use nss_testkit::TestEngine;
+use nss_testkit::{Cleanup, TestEngine};
 
-use crate::util::{
-    BIN, ContainerGuard, IN_CONTAINER, ImageGuard, data_dir, mount, output, run, unique,
-};
+use crate::util::{BIN, IN_CONTAINER, data_dir, mount, output, run, unique};
 
 /// Runs `test` once per started engine with the base image; skips without engines.
 fn each_engine(test: impl Fn(&TestEngine, &str)) {
@@ -364,14 +362,10 @@ fn the_static_binary_runs_from_scratch() {
             "FROM scratch\nCOPY nss-preflight /nss-preflight\n",
         )
         .unwrap();
-        let guard = ImageGuard {
-            engine,
-            tag: format!("localhost/{}:latest", unique("scratch")),
-        };
+        let tag = format!("localhost/{}:latest", unique("scratch"));
+        let _guard = Cleanup::new(engine).image(&tag);
         let mut build = engine.command();
-        build
-            .args(["build", "-q", "-t", &guard.tag])
-            .arg(context.path());
+        build.args(["build", "-q", "-t", &tag]).arg(context.path());
         let built = output(engine, build);
         assert_eq!(built.code, 0, "{} build: {built:?}", engine.name());
 
@@ -381,7 +375,7 @@ fn the_static_binary_runs_from_scratch() {
             "--rm",
             "--name",
             &unique("scratch-run"),
-            &guard.tag,
+            &tag,
             "/nss-preflight",
             "--",
             "/nss-preflight",
@@ -401,7 +395,7 @@ fn the_static_binary_runs_from_scratch() {
             "--rm",
             "--name",
             &unique("scratch-run"),
-            &guard.tag,
+            &tag,
             "/nss-preflight",
             "--",
             "/nss-preflight",
@@ -429,14 +423,12 @@ fn under_tini_a_signal_reaches_the_app() {
         return;
     };
     for engine in nss_testkit::engines() {
-        let guard = ContainerGuard {
-            engine: &engine,
-            name: unique("signal"),
-        };
+        let name = unique("signal");
+        let _guard = Cleanup::new(&engine).container(&name);
         // The image entrypoint as the Dockerfiles write it: tini -- nss-preflight -- APP.
         let app = r#"trap 'echo got TERM; exit 42' TERM; echo ready; while :; do sleep 0.1; done"#;
         let mut cmd = engine.command();
-        cmd.args(["run", "--rm", "--name", &guard.name])
+        cmd.args(["run", "--rm", "--name", &name])
             .arg("-v")
             .arg(format!("{BIN}:{IN_CONTAINER}:ro"))
             .args([
@@ -460,7 +452,7 @@ fn under_tini_a_signal_reaches_the_app() {
 
         let kill = engine
             .command()
-            .args(["kill", "--signal", "TERM", &guard.name])
+            .args(["kill", "--signal", "TERM", &name])
             .output()
             .expect("kill");
         assert!(kill.status.success(), "{}: kill: {kill:?}", engine.name());

@@ -101,35 +101,3 @@ pub(crate) fn data_dir() -> tempfile::TempDir {
 pub(crate) fn mount(dir: &Path, target: &str) -> String {
     format!("{}:{target}", dir.display())
 }
-
-/// Removes an image when dropped, even if the test failed.
-pub(crate) struct ImageGuard<'a> {
-    pub(crate) engine: &'a TestEngine,
-    pub(crate) tag: String,
-}
-
-impl Drop for ImageGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self
-            .engine
-            .command()
-            .args(["rmi", "-f", &self.tag])
-            .output();
-    }
-}
-
-/// Removes a container when dropped, even if the test failed.
-pub(crate) struct ContainerGuard<'a> {
-    pub(crate) engine: &'a TestEngine,
-    pub(crate) name: String,
-}
-
-impl Drop for ContainerGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self
-            .engine
-            .command()
-            .args(["rm", "-f", &self.name])
-            .output();
-    }
-}
