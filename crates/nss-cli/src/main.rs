@@ -371,6 +371,7 @@ fn warn_context(session: &Session) {
     if let Ok(report) =
         nss_lint::scan_context(&session.project_dir, &nss_lint::ScanOptions::default())
     {
+        eprintln!("nss: {report}");
         for w in &report.warnings {
             eprintln!("nss: warning: {w}");
         }

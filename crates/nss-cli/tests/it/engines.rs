@@ -114,6 +114,15 @@ fn build_and_run(engine: &TestEngine) {
     // Build the runtime image (the preflight image is built here from this workspace).
     let out = nss(&cwd, &env, &["build"]);
     assert_eq!(out.code, 0, "{} build: {}", engine.name(), out.stderr);
+    // The context is reported before the build.
+    assert!(
+        out.stderr
+            .lines()
+            .any(|l| l.starts_with("nss: build context: ")),
+        "{}: no context report in {}",
+        engine.name(),
+        out.stderr
+    );
 
     // Labels in inspect equal `nss labels --format json`.
     let want = nss(&cwd, &env, &["labels", "--format", "json"]);
