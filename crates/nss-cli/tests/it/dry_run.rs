@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{FakeEngine, TempProject, base_env, nss, scrub};
+use crate::util::{FakeEngine, TempProject, base_env, fake_engine_env, nss, scrub};
 
 /// (name, client name, `--version` line, buildx plugin present)
 const CLASSES: [(&str, &str, &str, bool); 3] = [
@@ -23,22 +23,8 @@ const CLASSES: [(&str, &str, &str, bool); 3] = [
 ];
 
 fn env_for(project: &TempProject, fake: &FakeEngine) -> BTreeMap<String, String> {
-    let mut env = base_env();
+    let mut env = fake_engine_env(project, fake);
     env.insert("PATH".into(), "/nonexistent".into());
-    env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
-    env.insert(
-        "CONTAINER_PREFLIGHT_IMAGE".into(),
-        "nss-test-preflight:1".into(),
-    );
-    env.insert(
-        "CONTAINER_HF_CACHE".into(),
-        project.path("hf").display().to_string(),
-    );
-    env.insert(
-        "NSS_PROJECT_DIR".into(),
-        project.dir().display().to_string(),
-    );
-    env.extend(fake.env.iter().cloned());
     env
 }
 

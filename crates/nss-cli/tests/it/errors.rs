@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::util::{FakeEngine, TempProject, base_env, nss};
+use crate::util::{FakeEngine, TempProject, base_env, fake_engine_env, nss};
 
 struct Case {
     /// What the case covers.
@@ -136,21 +136,7 @@ fn env(
     fake: &FakeEngine,
     extra: &[(&str, &str)],
 ) -> BTreeMap<String, String> {
-    let mut env = base_env();
-    env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
-    env.insert(
-        "CONTAINER_PREFLIGHT_IMAGE".into(),
-        "nss-test-preflight:1".into(),
-    );
-    env.insert(
-        "CONTAINER_HF_CACHE".into(),
-        project.path("hf").display().to_string(),
-    );
-    env.insert(
-        "NSS_PROJECT_DIR".into(),
-        project.dir().display().to_string(),
-    );
-    env.extend(fake.env.iter().cloned());
+    let mut env = fake_engine_env(project, fake);
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }

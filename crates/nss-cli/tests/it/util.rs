@@ -99,6 +99,30 @@ pub(crate) struct Out {
     pub(crate) stderr: String,
 }
 
+/// The environment `nss` gets to drive a fake engine client on `project`: the base
+/// environment, the fake's own variables, a fixed preflight image and a private HF cache.
+pub(crate) fn fake_engine_env(
+    project: &TempProject,
+    fake: &FakeEngine,
+) -> BTreeMap<String, String> {
+    let mut env = base_env();
+    env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
+    env.insert(
+        "CONTAINER_PREFLIGHT_IMAGE".into(),
+        "nss-test-preflight:1".into(),
+    );
+    env.insert(
+        "CONTAINER_HF_CACHE".into(),
+        project.path("hf").display().to_string(),
+    );
+    env.insert(
+        "NSS_PROJECT_DIR".into(),
+        project.dir().display().to_string(),
+    );
+    env.extend(fake.env.iter().cloned());
+    env
+}
+
 /// Runs `nss ARGS` in `cwd` with exactly `env`.
 pub(crate) fn nss(cwd: &Path, env: &BTreeMap<String, String>, args: &[&str]) -> Out {
     let out = nss_command(cwd, env, args).output().expect("nss runs");
