@@ -1,7 +1,7 @@
 //! Facts about the project's git checkout, read by running `git`.
 
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 /// The nearest tag reachable from HEAD, as `git describe --tags --long` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -34,24 +34,37 @@ impl GitFacts {
     /// Reads the facts of the checkout holding `dir` by running `git -C <dir> ...`
     /// (argv only, no shell). Not a checkout, or no `git` on PATH: all `None`.
     pub fn read(dir: &Path) -> GitFacts {
-        let git = |args: &[&str]| -> Option<String> {
-            let out = Command::new("git")
+        // Each query is its own `git` process; they are independent, so all start at
+        // once and are collected in turn (the process time is one git start, not four).
+        let spawn = |args: &[&str]| {
+            Command::new("git")
                 .arg("-C")
                 .arg(dir)
                 .args(args)
-                .output()
-                .ok()?;
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .ok()
+        };
+        let collect = |child: Option<Child>| -> Option<String> {
+            let out = child?.wait_with_output().ok()?;
             if !out.status.success() {
                 return None;
             }
             let text = String::from_utf8(out.stdout).ok()?;
             Some(text.trim().to_string())
         };
-        if git(&["rev-parse", "--is-inside-work-tree"]).as_deref() != Some("true") {
-            return GitFacts::default();
-        }
-        let Some(log) = git(&["log", "-1", "--format=%H %ct"]) else {
-            // A repository without commits.
+        // Outside a checkout, or in a repository without commits, `git log` fails.
+        let log = spawn(&["log", "-1", "--format=%H %ct"]);
+        let describe = spawn(&["describe", "--tags", "--long"]);
+        let remote = spawn(&["remote", "get-url", "origin"]);
+        let status = spawn(&["status", "--porcelain", "--untracked-files=no"]);
+        let log = collect(log);
+        let tag = collect(describe).and_then(|d| parse_describe(&d));
+        let remote_url = collect(remote).and_then(|u| normalise_remote(&u));
+        let dirty = collect(status).is_some_and(|s| !s.is_empty());
+        let Some(log) = log else {
             return GitFacts::default();
         };
         let (commit, time) = log.split_once(' ').unwrap_or((log.as_str(), ""));
@@ -59,10 +72,6 @@ impl GitFacts {
             .parse::<i64>()
             .ok()
             .and_then(|s| jiff::Timestamp::from_second(s).ok());
-        let tag = git(&["describe", "--tags", "--long"]).and_then(|d| parse_describe(&d));
-        let remote_url = git(&["remote", "get-url", "origin"]).and_then(|u| normalise_remote(&u));
-        let dirty =
-            git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
         GitFacts {
             commit: Some(commit.to_string()),
             commit_time,
