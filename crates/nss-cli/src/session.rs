@@ -45,6 +45,8 @@ pub struct Session {
     pub cwd: PathBuf,
     /// The nss workspace, for building the preflight image; `None` disables that.
     pub workspace: Option<PathBuf>,
+    /// The project's git facts, read once per session (`check` and `sync` label every image).
+    git: std::cell::OnceCell<nss_labels::GitFacts>,
 }
 
 /// One line of `nss doctor`.
@@ -76,6 +78,7 @@ impl Session {
             vars,
             cwd,
             workspace: build_workspace(),
+            git: std::cell::OnceCell::new(),
         }
     }
 
@@ -195,13 +198,15 @@ impl Session {
     ) -> Result<Labels, Error> {
         let metadata =
             nss_labels::Metadata::from_document(project.document(), project.pyproject_path())?;
-        let git = nss_labels::GitFacts::read(project.dir());
+        let git = self
+            .git
+            .get_or_init(|| nss_labels::GitFacts::read(project.dir()));
         let usage = usage_text(kind, image);
         let inputs = nss_labels::LabelInputs {
             kind: labels_kind(kind),
             spec,
             metadata: &metadata,
-            git: &git,
+            git,
             env: self.vars.env(),
             image,
             usage: Some(&usage),
