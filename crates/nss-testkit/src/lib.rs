@@ -202,6 +202,22 @@ pub fn docker() -> Option<TestEngine> {
     })
 }
 
+/// One engine test at a time in this test binary, for tests that build or remove
+/// images: hold the guard for the whole test, declared before any [`Cleanup`] so the
+/// removals happen under it too.
+///
+/// podman 4.3 shares one image store between all its processes, and a build's
+/// layer-cache lookup fails ("getting top layer info: layer not known") when
+/// another process removes an image in the middle of it; two `FROM scratch` builds
+/// can also race on buildah's working container. Serial engine tests also keep the
+/// measured build times honest on a two-core machine.
+pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    // A test that failed while holding the lock poisons it; the next one may go on.
+    LOCK.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Every started engine; each absent one is skipped (or fails when required).
 pub fn engines() -> Vec<TestEngine> {
     [podman(), docker()].into_iter().flatten().collect()

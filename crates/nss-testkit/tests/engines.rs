@@ -252,6 +252,7 @@ fn builds_and_runs_have_plain_http_apt() {
     let Some(base) = nss_testkit::value(NSS_TEST_BASE_IMAGE) else {
         return;
     };
+    let _one = nss_testkit::exclusive();
     for engine in nss_testkit::engines() {
         let mut cleanup = Cleanup::default();
         let tag = format!("localhost/{}:latest", unique(engine.name()));
@@ -284,6 +285,7 @@ fn registry_takes_a_push_that_skopeo_reads() {
     let Some(base) = nss_testkit::value(NSS_TEST_BASE_IMAGE) else {
         return;
     };
+    let _one = nss_testkit::exclusive();
     for engine in nss_testkit::engines() {
         let mut cleanup = Cleanup::default();
         let reference = format!("{registry}/{}:latest", unique(engine.name()));
@@ -350,6 +352,7 @@ fn podman_runs_arm64_build_steps_through_qemu() {
             nss_testkit::skip("arm64", &format!("{NSS_TEST_PLATFORMS}={platforms}"));
         return;
     }
+    let _one = nss_testkit::exclusive();
     let mut cleanup = Cleanup::default();
     let tag = format!("localhost/{}:latest", unique("arm64"));
     // podman resolves uv's image for arm64 through registries.conf (an index in
@@ -412,6 +415,7 @@ fn podman_builds_each_platform_from_the_multiarch_base() {
     let Some(base) = nss_testkit::value(NSS_TEST_MULTIARCH_BASE_IMAGE) else {
         return;
     };
+    let _one = nss_testkit::exclusive();
     let mut cleanup = Cleanup::default();
     let context = cleanup.context(&format!(
         "FROM {base}\nRUN dpkg --print-architecture > /arch && uname -m >> /arch\n"

@@ -601,18 +601,12 @@ fn layering(engine: &TestEngine) {
     );
 }
 
-/// One engine test at a time, so that the measured times are not two builds sharing two cores.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 #[test]
 fn mini_layering_podman() {
     let Some(engine) = nss_testkit::podman() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     layering(&engine);
 }
 
@@ -621,7 +615,7 @@ fn mini_layering_docker() {
     let Some(engine) = nss_testkit::docker() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     layering(&engine);
 }
 
@@ -684,7 +678,7 @@ fn mini_preflight_from_context_and_dev_podman() {
     let Some(engine) = nss_testkit::podman() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     preflight_from_context_and_dev(&engine);
 }
 
@@ -693,7 +687,7 @@ fn mini_preflight_from_context_and_dev_docker() {
     let Some(engine) = nss_testkit::docker() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     preflight_from_context_and_dev(&engine);
 }
 
@@ -780,7 +774,7 @@ fn test_ci_dockerfile_runs_the_suite_podman() {
     let Some(engine) = nss_testkit::podman() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     test_ci_image(&engine);
 }
 
@@ -789,7 +783,7 @@ fn test_ci_dockerfile_runs_the_suite_docker() {
     let Some(engine) = nss_testkit::docker() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     test_ci_image(&engine);
 }
 
@@ -919,7 +913,7 @@ fn cuda_dockerfile_with_stand_ins_podman() {
     let Some(engine) = nss_testkit::podman() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     cuda_dockerfile_with_stand_ins(&engine);
 }
 
@@ -928,7 +922,7 @@ fn cuda_dockerfile_with_stand_ins_docker() {
     let Some(engine) = nss_testkit::docker() else {
         return;
     };
-    let _serial = serial();
+    let _serial = nss_testkit::exclusive();
     cuda_dockerfile_with_stand_ins(&engine);
 }
 

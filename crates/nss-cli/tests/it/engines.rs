@@ -89,6 +89,7 @@ fn containers_of(engine: &TestEngine, tag: &str) -> String {
 }
 
 fn build_and_run(engine: &TestEngine) {
+    let _one = nss_testkit::exclusive();
     let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
         return;
     };
@@ -296,6 +297,7 @@ fn docker_without_nvidia_runtime_refuses_gpus_with_one_actionable_line() {
     let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
         return;
     };
+    let _one = nss_testkit::exclusive();
     let project = TempProject::new("probe", Some(&base));
     let tag = format!("{}:1", unique("cli-gpus", &engine));
     let _guard = Cleanup::new(&engine).image(&tag);
@@ -322,6 +324,7 @@ fn podman_multiarch_pushes_both_platforms_with_labels_and_annotations() {
         return;
     };
     assert_eq!(engine.kind, EngineKind::Podman);
+    let _one = nss_testkit::exclusive();
     let project = TempProject::new("probe", None);
     let repo = unique("cli-multi", &engine);
     let reg = format!("{registry}/{repo}");

@@ -33,32 +33,18 @@ fn unique_tag(what: &str) -> String {
     )
 }
 
-/// One build at a time from this test binary: buildah names the working container
-/// of every `FROM scratch` build alike, and concurrent builds can race on it.
-static BUILDS: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 fn build(engine: &TestEngine, dir: &Path, dockerfile: &str, extra: &[String], tag: &str) {
     std::fs::write(dir.join("Dockerfile"), dockerfile).unwrap();
     std::fs::write(dir.join("hello.txt"), "hello\n").unwrap();
-    let _one = BUILDS.lock().unwrap_or_else(|e| e.into_inner());
-    let run = || {
-        engine
-            .command()
-            .args(["build", "-q", "-f"])
-            .arg(dir.join("Dockerfile"))
-            .args(extra)
-            .args(["-t", tag])
-            .arg(dir)
-            .output()
-            .expect("engine runs")
-    };
-    let mut out = run();
-    // podman 4.3 can lose its working container to a concurrent build elsewhere on
-    // the machine ("identifier is not a container"); that race is the engine's, retry once.
-    if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("is not a container")
-    {
-        out = run();
-    }
+    let out = engine
+        .command()
+        .args(["build", "-q", "-f"])
+        .arg(dir.join("Dockerfile"))
+        .args(extra)
+        .args(["-t", tag])
+        .arg(dir)
+        .output()
+        .expect("engine runs");
     assert!(
         out.status.success(),
         "{} build failed: {}",
@@ -89,6 +75,7 @@ fn inspect_labels(engine: &TestEngine, tag: &str) -> BTreeMap<String, String> {
 }
 
 fn prove(engine: &TestEngine) {
+    let _one = nss_testkit::exclusive();
     let labels = tricky_labels();
     let dir = tempfile::tempdir().unwrap();
 
@@ -164,6 +151,7 @@ fn podman_manifest_entries_carry_the_index_annotations() {
     let Some(engine) = nss_testkit::podman() else {
         return;
     };
+    let _one = nss_testkit::exclusive();
     let labels = tricky_labels();
     let dir = tempfile::tempdir().unwrap();
     let tag = unique_tag("entry");

@@ -351,6 +351,7 @@ fn json_strict_and_off() {
 
 #[test]
 fn the_static_binary_runs_from_scratch() {
+    let _one = nss_testkit::exclusive();
     each_engine(|engine, _| {
         let context = tempfile::Builder::new()
             .prefix("nss-test-preflight-")
