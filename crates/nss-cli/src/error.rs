@@ -76,7 +76,7 @@ impl Error {
 
 /// A child process that failed: its command line, exit status and the tail of its stderr.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{} failed with {}{}", short(command_line), status.map_or("a signal".to_string(), |s| format!("exit status {s}")), last_line(stderr))]
+#[error("{} failed with {}{}{}", short(command_line), status.map_or("a signal".to_string(), |s| format!("exit status {s}")), last_line(stderr), known_cause(stderr))]
 pub struct CommandError {
     /// The shell-quoted command line.
     pub command_line: String,
@@ -118,4 +118,50 @@ fn last_line(stderr: &str) -> String {
         .find(|l| !l.is_empty())
         .map(|l| format!(": {l}"))
         .unwrap_or_default()
+}
+
+/// Engine failures whose cause is known: (what the engine prints, what to do).
+const KNOWN_CAUSES: [(&str, &str); 1] = [(
+    "getting top layer info: layer not known",
+    "podman's layer-cache lookup met an image that another process removed meanwhile (buildah issue 5674, fixed in buildah 1.43); run the build again",
+)];
+
+fn known_cause(stderr: &str) -> String {
+    KNOWN_CAUSES
+        .iter()
+        .find(|(printed, _)| stderr.contains(printed))
+        .map(|(_, fix)| format!("; {fix}"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(stderr: &str) -> String {
+        let cmd = Cmd::new("podman").args(["build", "-t", "x", "."]);
+        CommandError::new(&cmd, Some(125), stderr.into()).to_string()
+    }
+
+    #[test]
+    fn a_known_engine_race_says_what_to_do() {
+        let line = failed(
+            "STEP 2/2: RUN true\nError: checking if cached image exists from a previous build: getting top layer info: layer not known\n",
+        );
+        assert!(
+            line.starts_with("`podman build -t x .` failed with exit status 125: Error: checking"),
+            "{line}"
+        );
+        assert!(line.ends_with("; run the build again"), "{line}");
+        assert!(line.contains("buildah issue 5674"), "{line}");
+    }
+
+    #[test]
+    fn other_failures_carry_no_cause() {
+        let line = failed("Error: no such file\n");
+        assert_eq!(
+            line,
+            "`podman build -t x .` failed with exit status 125: Error: no such file"
+        );
+    }
 }
