@@ -209,8 +209,8 @@ pub fn docker() -> Option<TestEngine> {
 /// podman 4.3 shares one image store between all its processes, and a build's
 /// layer-cache lookup fails ("getting top layer info: layer not known") when
 /// another process removes an image in the middle of it; two `FROM scratch` builds
-/// can also race on buildah's working container. Serial engine tests also keep the
-/// measured build times honest on a two-core machine.
+/// can also race on buildah's working container. Serial engine tests also keep
+/// measured build times free of a second build's load.
 pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     // A test that failed while holding the lock poisons it; the next one may go on.
