@@ -171,6 +171,8 @@ struct StageState {
     /// Last `ENTRYPOINT` (program, line), inherited; `None` program for `ENTRYPOINT []`.
     entrypoint: Option<(Option<String>, usize)>,
     own_entrypoint: bool,
+    /// The dependencies were installed here or in a parent stage.
+    deps_installed: bool,
 }
 
 impl StageState {
@@ -343,7 +345,7 @@ impl Checker<'_, '_> {
         // Stage-local ARGs are visible to RUN steps as environment variables.
         let mut args: HashMap<String, String> = HashMap::new();
         let mut source_copy: Option<(usize, String)> = None;
-        let mut installed = false;
+        let mut installed = state.deps_installed;
         for ins in instructions {
             let Some(line) = start_of(ins).map(|s| self.lines.line(s)) else {
                 continue;
@@ -418,6 +420,7 @@ impl Checker<'_, '_> {
                 _ => {}
             }
         }
+        state.deps_installed = installed;
     }
 
     fn program(&self, command: &Command<'_>) -> Option<String> {

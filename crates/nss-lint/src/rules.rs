@@ -74,7 +74,8 @@ pub const UV_LINK_MODE: Rule = Rule {
 /// `NSS007` deps-before-source: within a stage, the dependency install
 /// (`uv sync`, `uv pip sync`, `pip install -r`, ...) comes before the project
 /// source is copied (`COPY . .`, `COPY src ...`), so a source edit does not
-/// invalidate the dependency layer.
+/// invalidate the dependency layer. A stage built `FROM` a stage that installed
+/// the dependencies has them already.
 pub const DEPS_BEFORE_SOURCE: Rule = Rule {
     id: "NSS007",
     name: "deps-before-source",

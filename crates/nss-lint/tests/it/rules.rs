@@ -321,6 +321,20 @@ fn nss007_deps_before_source() {
             vec![],
         ),
         ("source without an install", staged("COPY . .\n"), vec![]),
+        (
+            "source in a stage built on the dependency stage",
+            with_tail(&format!(
+                "FROM debian:12 AS deps\nENV UV_LINK_MODE=copy\nCOPY pyproject.toml uv.lock ./\nRUN {c} uv sync --no-install-project\nFROM deps AS project\nCOPY . .\nRUN {c} uv sync --no-editable\nFROM debian:12\n"
+            )),
+            vec![],
+        ),
+        (
+            "a sibling stage's install does not count",
+            with_tail(&format!(
+                "FROM debian:12 AS deps\nENV UV_LINK_MODE=copy\nCOPY pyproject.toml uv.lock ./\nRUN {c} uv sync --no-install-project\nFROM debian:12 AS project\nENV UV_LINK_MODE=copy\nCOPY . .\nRUN {c} uv sync --no-editable\nFROM debian:12\n"
+            )),
+            vec![("NSS007", 7)],
+        ),
     ];
     check_rows(rows);
 }
