@@ -34,6 +34,7 @@ const PROJECT_SYNC: &str = "uv sync --no-editable --no-group dev";
 const MANIFESTS_COPY: &str = "COPY pyproject.toml uv.lock";
 const SOURCE_COPY: &str = "COPY . .";
 const VENV_COPY: &str = "COPY --from=deps /opt/venv";
+const PROJECT_FILES_COPY: &str = "COPY --from=project /opt/nss-project/";
 
 // ---------------------------------------------------------------------------
 // Parsing the engines' build output
@@ -486,6 +487,38 @@ fn layering(engine: &TestEngine) {
         "{name}: the app's exit code passes through tini and nss-preflight ({out:?})"
     );
 
+    // The runtime stage takes the project's files apart from the dependencies: the
+    // project stage's /opt/nss-project holds the files of nss_mini and its console
+    // script, nothing of six or idna.
+    let project_tag = images.tag("mini-project");
+    build(engine, ctx, &project_tag, "project", &args);
+    let out = engine
+        .command()
+        .args(["run", "--rm", "--entrypoint", "find", &project_tag])
+        .args(["/opt/nss-project", "!", "-type", "d"])
+        .output()
+        .expect("engine runs");
+    assert_ok(&out, &format!("{name}: listing /opt/nss-project"));
+    let listed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let files: Vec<&str> = listed.lines().collect();
+    let site = "/opt/nss-project/opt/venv/lib/";
+    for file in &files {
+        assert!(
+            (file.starts_with(site) && file.contains("/site-packages/nss_mini"))
+                || *file == "/opt/nss-project/opt/venv/bin/nss-mini",
+            "{name}: /opt/nss-project holds {file}, not a file of the project:\n{listed}"
+        );
+    }
+    for wanted in [
+        "/nss_mini/__init__.py",
+        "/nss_mini/__pycache__/__init__.cpython-",
+    ] {
+        assert!(
+            files.iter().any(|f| f.contains(wanted)),
+            "{name}: /opt/nss-project lacks {wanted}:\n{listed}"
+        );
+    }
+
     // 2. Nothing changed: every step cached.
     let noop = build(engine, ctx, &tag, "runtime", &args);
     assert_eq!(
@@ -503,7 +536,7 @@ fn layering(engine: &TestEngine) {
         &format!("MARK = \"{v2}\""),
     );
     let src = build(engine, ctx, &tag, "runtime", &args);
-    for s in src.before("deps", SOURCE_COPY) {
+    for s in src.steps.iter().filter(|s| s.stage == "deps") {
         assert!(
             s.cached,
             "{name}: source change rebuilt a dependency step: {s:?}"
@@ -514,22 +547,28 @@ fn layering(engine: &TestEngine) {
         "{name}: source change re-ran `{DEPS_SYNC}`"
     );
     assert!(
-        !src.step("deps", SOURCE_COPY).cached,
+        !src.step("project", SOURCE_COPY).cached,
         "{name}: source change did not reach `{SOURCE_COPY}`"
     );
     assert!(
-        !src.step("deps", PROJECT_SYNC).cached,
+        !src.step("project", PROJECT_SYNC).cached,
         "{name}: source change did not re-run `{PROJECT_SYNC}`"
     );
-    for s in src.before("runtime", VENV_COPY) {
+    // The runtime keeps its dependency layer (the venv from deps); only the project's
+    // files come again.
+    for s in src.before("runtime", PROJECT_FILES_COPY) {
         assert!(
             s.cached,
-            "{name}: source change rebuilt a runtime step above the venv: {s:?}"
+            "{name}: source change rebuilt a runtime step above the project's files: {s:?}"
         );
     }
     assert!(
-        !src.step("runtime", VENV_COPY).cached,
-        "{name}: source change did not reach `{VENV_COPY}`"
+        src.step("runtime", VENV_COPY).cached,
+        "{name}: source change copied the dependencies again (`{VENV_COPY}`)"
+    );
+    assert!(
+        !src.step("runtime", PROJECT_FILES_COPY).cached,
+        "{name}: source change did not reach `{PROJECT_FILES_COPY}`"
     );
     let (code, out, err) = run(engine, &tag, &["hello", "e2e"]);
     assert_eq!(
@@ -560,6 +599,10 @@ fn layering(engine: &TestEngine) {
     assert!(
         !locked.step("deps", DEPS_SYNC).cached,
         "{name}: lockfile change did not re-run `{DEPS_SYNC}`"
+    );
+    assert!(
+        !locked.step("runtime", VENV_COPY).cached,
+        "{name}: lockfile change did not reach `{VENV_COPY}`"
     );
 
     // 5. EXTRAS changed (empty): the dependency layer rebuilds without the extra.
