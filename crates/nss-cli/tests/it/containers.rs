@@ -644,22 +644,23 @@ fn layering(engine: &TestEngine) {
     );
 }
 
+/// Runs `test` on `engine` (absent: skipped, or failed under `CI=true`), holding
+/// [`nss_testkit::exclusive`] throughout: these tests build, remove and time images.
+fn exclusively(engine: Option<TestEngine>, test: fn(&TestEngine)) {
+    if let Some(engine) = engine {
+        let _one = nss_testkit::exclusive();
+        test(&engine);
+    }
+}
+
 #[test]
 fn mini_layering_podman() {
-    let Some(engine) = nss_testkit::podman() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    layering(&engine);
+    exclusively(nss_testkit::podman(), layering);
 }
 
 #[test]
 fn mini_layering_docker() {
-    let Some(engine) = nss_testkit::docker() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    layering(&engine);
+    exclusively(nss_testkit::docker(), layering);
 }
 
 /// The Dockerfile's own preflight path: `/nss-preflight` from the build context
@@ -718,20 +719,12 @@ fn preflight_from_context_and_dev(engine: &TestEngine) {
 
 #[test]
 fn mini_preflight_from_context_and_dev_podman() {
-    let Some(engine) = nss_testkit::podman() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    preflight_from_context_and_dev(&engine);
+    exclusively(nss_testkit::podman(), preflight_from_context_and_dev);
 }
 
 #[test]
 fn mini_preflight_from_context_and_dev_docker() {
-    let Some(engine) = nss_testkit::docker() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    preflight_from_context_and_dev(&engine);
+    exclusively(nss_testkit::docker(), preflight_from_context_and_dev);
 }
 
 /// `containers/Dockerfile.test_ci`, unmodified, built from the miniature and run: its
@@ -814,20 +807,12 @@ fn test_ci_image(engine: &TestEngine) {
 
 #[test]
 fn test_ci_dockerfile_runs_the_suite_podman() {
-    let Some(engine) = nss_testkit::podman() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    test_ci_image(&engine);
+    exclusively(nss_testkit::podman(), test_ci_image);
 }
 
 #[test]
 fn test_ci_dockerfile_runs_the_suite_docker() {
-    let Some(engine) = nss_testkit::docker() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    test_ci_image(&engine);
+    exclusively(nss_testkit::docker(), test_ci_image);
 }
 
 /// `containers/Dockerfile.cuda` built from the miniature up to its dev stage, with two
@@ -953,20 +938,12 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
 
 #[test]
 fn cuda_dockerfile_with_stand_ins_podman() {
-    let Some(engine) = nss_testkit::podman() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    cuda_dockerfile_with_stand_ins(&engine);
+    exclusively(nss_testkit::podman(), cuda_dockerfile_with_stand_ins);
 }
 
 #[test]
 fn cuda_dockerfile_with_stand_ins_docker() {
-    let Some(engine) = nss_testkit::docker() else {
-        return;
-    };
-    let _serial = nss_testkit::exclusive();
-    cuda_dockerfile_with_stand_ins(&engine);
+    exclusively(nss_testkit::docker(), cuda_dockerfile_with_stand_ins);
 }
 
 // ---------------------------------------------------------------------------
