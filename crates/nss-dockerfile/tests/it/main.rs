@@ -1,0 +1,6 @@
+//! Integration tests: one fixture per construct of the Dockerfile grammar, and
+//! properties over arbitrary input.
+
+mod grammar;
+mod properties;
+mod util;
