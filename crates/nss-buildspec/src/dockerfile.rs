@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use nss_dockerfile::{Dockerfile, unquote};
+
 /// The GPU Dockerfile, relative to the project directory (overridden by
 /// [`crate::env::CONTAINER_GPU_FILE`]).
 pub const DEFAULT_GPU_DOCKERFILE: &str = "containers/Dockerfile.cuda";
@@ -58,7 +60,7 @@ struct Occurrence {
 /// comments and other instructions are skipped. A repeated `ARG` appears
 /// once per declaration.
 pub fn arg_defaults(text: &str) -> Vec<ArgDefault> {
-    scan(text).into_iter().map(|o| o.arg).collect()
+    scan(text).0.into_iter().map(|o| o.arg).collect()
 }
 
 /// For each `(name, value)` of `expected`, every declaration of `name` whose
@@ -66,6 +68,7 @@ pub fn arg_defaults(text: &str) -> Vec<ArgDefault> {
 /// or declared without a default, is not drift.
 pub fn drift(text: &str, expected: &[(&str, String)]) -> Vec<ArgDrift> {
     scan(text)
+        .0
         .into_iter()
         .filter_map(|o| {
             let spec = lookup(expected, &o.arg.name)?;
@@ -86,10 +89,10 @@ pub fn drift(text: &str, expected: &[(&str, String)]) -> Vec<ArgDrift> {
 /// needs quotes, e.g. a value with a space, gets double quotes). An `ARG`
 /// without a default gets none added.
 pub fn sync_args(text: &str, expected: &[(&str, String)]) -> String {
-    let esc = escape_char(text);
+    let (found, esc) = scan(text);
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
-    for o in scan(text) {
+    for o in found {
         let (Some(span), Some(have)) = (o.span, o.arg.value.as_deref()) else {
             continue;
         };
@@ -137,142 +140,47 @@ fn render(value: &str, quote: Quote, esc: char) -> String {
     }
 }
 
-/// The escape character set by a `# escape=` parser directive, else `\`.
-fn escape_char(text: &str) -> char {
-    for line in text.lines() {
-        let Some(rest) = line.trim().strip_prefix('#') else {
-            break;
-        };
-        let Some((key, value)) = rest.split_once('=') else {
-            break;
-        };
-        let key = key.trim().to_ascii_lowercase();
-        if key == "escape" {
-            if let Some(c) = value.trim().chars().next() {
-                return c;
-            }
-        } else if key != "syntax" && key != "check" {
-            break;
-        }
-    }
-    '\\'
-}
-
-/// Every `ARG` declaration with its spans.
-fn scan(text: &str) -> Vec<Occurrence> {
-    let esc = escape_char(text);
-    let mut found = Vec::new();
-    let mut logical: Vec<(usize, char)> = Vec::new();
-    let mut continuing = false;
-    let mut offset = 0;
-    for raw_line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw_line.len();
-        let line = raw_line.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('#') || (continuing && trimmed.is_empty()) {
-            continue; // comments, and blank lines inside a continuation
-        }
-        let content = line.trim_end();
-        let continues = content.ends_with(esc);
-        let body = if continues {
-            &content[..content.len() - esc.len_utf8()]
-        } else {
-            line
-        };
-        logical.extend(body.char_indices().map(|(i, c)| (start + i, c)));
-        if continues {
-            continuing = true;
-            continue;
-        }
-        continuing = false;
-        parse_instruction(text, &logical, esc, &mut found);
-        logical.clear();
-    }
-    parse_instruction(text, &logical, esc, &mut found);
-    found
-}
-
-/// Parses one logical instruction; records its declarations if it is `ARG`.
-fn parse_instruction(text: &str, chars: &[(usize, char)], esc: char, found: &mut Vec<Occurrence>) {
-    let mut i = 0;
-    let skip_ws = |i: &mut usize| {
-        while *i < chars.len() && chars[*i].1.is_whitespace() {
-            *i += 1;
-        }
+/// Every `ARG` declaration with its spans, as the Dockerfile reader sees them.
+/// A file the reader refuses (an unterminated heredoc) declares nothing here;
+/// `nss check` reports the error through lint.
+fn scan(text: &str) -> (Vec<Occurrence>, char) {
+    let Ok(df) = Dockerfile::parse(text) else {
+        return (Vec::new(), '\\');
     };
-    skip_ws(&mut i);
-    let kw_start = i;
-    while i < chars.len() && chars[i].1.is_ascii_alphabetic() {
-        i += 1;
-    }
-    let keyword: String = chars[kw_start..i].iter().map(|(_, c)| c).collect();
-    if !keyword.eq_ignore_ascii_case("ARG") || (i < chars.len() && !chars[i].1.is_whitespace()) {
-        return;
-    }
-    loop {
-        skip_ws(&mut i);
-        if i >= chars.len() {
-            return;
-        }
-        let name_start = i;
-        while i < chars.len() && chars[i].1 != '=' && !chars[i].1.is_whitespace() {
-            i += 1;
-        }
-        let name: String = chars[name_start..i].iter().map(|(_, c)| c).collect();
-        let line = text[..chars[name_start].0].matches('\n').count() + 1;
-        if i >= chars.len() || chars[i].1 != '=' {
+    let mut found = Vec::new();
+    for ins in df.instructions.iter().filter(|i| i.is("ARG")) {
+        for word in ins.words() {
+            let line = text[..word.span.start].matches('\n').count() + 1;
+            let Some((name, raw)) = word.raw.split_once('=') else {
+                found.push(Occurrence {
+                    arg: ArgDefault {
+                        name: word.raw,
+                        value: None,
+                        line,
+                    },
+                    span: None,
+                    quote: Quote::None,
+                });
+                continue;
+            };
+            let quote = match raw.chars().next() {
+                Some('"') => Quote::Double,
+                Some('\'') => Quote::Single,
+                _ => Quote::None,
+            };
+            let value_start = word.logical.start + name.len() + 1;
             found.push(Occurrence {
                 arg: ArgDefault {
-                    name,
-                    value: None,
+                    name: name.to_owned(),
+                    value: Some(unquote(raw, df.escape).0),
                     line,
                 },
-                span: None,
-                quote: Quote::None,
+                span: Some(ins.file_span(value_start..word.logical.end)),
+                quote,
             });
-            continue;
         }
-        i += 1; // '='
-        let value_start = i;
-        let quote = match chars.get(i).map(|c| c.1) {
-            Some('"') => Quote::Double,
-            Some('\'') => Quote::Single,
-            _ => Quote::None,
-        };
-        let mut value = String::new();
-        let mut in_quote: Option<char> = None;
-        while i < chars.len() {
-            let c = chars[i].1;
-            match in_quote {
-                None if c.is_whitespace() => break,
-                None if c == '"' || c == '\'' => in_quote = Some(c),
-                Some(q) if c == q => in_quote = None,
-                Some('\'') => value.push(c),
-                _ if c == esc && i + 1 < chars.len() => {
-                    i += 1;
-                    value.push(chars[i].1);
-                }
-                _ => value.push(c),
-            }
-            i += 1;
-        }
-        let span = if i > value_start {
-            chars[value_start].0..chars[i - 1].0 + chars[i - 1].1.len_utf8()
-        } else {
-            let after_eq = chars[value_start - 1].0 + 1;
-            after_eq..after_eq
-        };
-        found.push(Occurrence {
-            arg: ArgDefault {
-                name,
-                value: Some(value),
-                line,
-            },
-            span: Some(span),
-            quote,
-        });
     }
+    (found, df.escape)
 }
 
 #[cfg(test)]

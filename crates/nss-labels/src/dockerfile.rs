@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use nss_dockerfile::{Comment, Dockerfile, Instruction, unquote};
+
 use crate::{Error, ImageKind, Labels};
 
 /// The marker comment for `kind`: `# nss-labels: runtime`.
@@ -158,169 +160,80 @@ fn quote(value: &str, escape: char) -> String {
     out
 }
 
-/// A physical line: byte range (without terminator) and terminator.
-struct Line<'a> {
-    start: usize,
-    text: &'a str,
-    end_with_newline: usize,
-}
-
-fn lines(text: &str) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for piece in text.split_inclusive('\n') {
-        let body = piece.strip_suffix('\n').unwrap_or(piece);
-        let body = body.strip_suffix('\r').unwrap_or(body);
-        out.push(Line {
-            start,
-            text: body,
-            end_with_newline: start + piece.len(),
-        });
-        start += piece.len();
-    }
-    out
-}
-
 /// The escape character from a `# escape=` parser directive, else `\`.
-pub(crate) fn escape_char(text: &str) -> char {
-    for line in text.lines() {
-        let Some(rest) = line.trim().strip_prefix('#') else {
-            break;
-        };
-        let Some((name, value)) = rest.split_once('=') else {
-            break;
-        };
-        let name = name.trim();
-        if !name.chars().all(|c| c.is_ascii_alphabetic()) || name.is_empty() {
-            break;
-        }
-        if name.eq_ignore_ascii_case("escape") && value.trim() == "`" {
-            return '`';
-        }
-    }
-    '\\'
+#[cfg(test)]
+fn escape_char(text: &str) -> char {
+    Dockerfile::parse(text).map_or('\\', |df| df.escape)
 }
 
-fn is_marker(line: &str, kind: ImageKind) -> bool {
-    line.trim()
-        .strip_prefix('#')
-        .and_then(|r| r.trim().strip_prefix("nss-labels:"))
+fn is_marker(comment: &Comment, kind: ImageKind) -> bool {
+    comment
+        .text
+        .strip_prefix("nss-labels:")
         .is_some_and(|r| r.trim() == kind.as_str())
 }
 
-fn is_label_line(line: &str) -> bool {
-    let t = line.trim_start();
-    t.len() >= 5
-        && t[..5].eq_ignore_ascii_case("LABEL")
-        && t[5..].starts_with(|c: char| c.is_whitespace())
+/// A located block: the marker comment, and the instruction after it (its index).
+struct Block<'d> {
+    marker: &'d Comment,
+    instruction: Option<&'d Instruction>,
 }
 
-/// A located block: marker line index, and the instruction's line index range.
-struct Block {
-    marker: usize,
-    instruction: Option<(usize, usize)>,
-}
-
-fn find_block(
-    all: &[Line<'_>],
-    kind: ImageKind,
-    escape: char,
-) -> Result<Option<Block>, LabelDrift> {
-    let mut found: Option<Block> = None;
-    for (i, line) in all.iter().enumerate() {
-        if !is_marker(line.text, kind) {
-            continue;
-        }
+fn find_block(df: &Dockerfile, kind: ImageKind) -> Result<Option<Block<'_>>, LabelDrift> {
+    let mut found: Option<Block<'_>> = None;
+    for comment in df.comments.iter().filter(|c| is_marker(c, kind)) {
         if let Some(first) = &found {
             return Err(LabelDrift::Unparsable {
                 kind,
-                line: i + 1,
+                line: comment.line,
                 problem: format!(
                     "a second `{}` marker (the first is on line {})",
                     marker(kind),
-                    first.marker + 1
+                    first.marker.line
                 ),
             });
         }
-        let instruction = match all.get(i + 1) {
-            Some(next) if is_label_line(next.text) => {
-                let mut end = i + 1;
-                while continues(all[end].text, escape) {
-                    if end + 1 >= all.len() {
-                        break;
-                    }
-                    end += 1;
-                    // comment and blank lines inside a continuation are skipped by the
-                    // builder and do not end it
-                    while end + 1 < all.len() && is_skipped(all[end].text) {
-                        end += 1;
-                    }
-                }
-                Some((i + 1, end))
-            }
-            _ => None,
-        };
+        let instruction = df
+            .instructions
+            .iter()
+            .find(|i| i.line == comment.line + 1 && i.is("LABEL"));
         found = Some(Block {
-            marker: i,
+            marker: comment,
             instruction,
         });
     }
     Ok(found)
 }
 
-fn continues(line: &str, escape: char) -> bool {
-    line.trim_end_matches([' ', '\t']).ends_with(escape)
+/// Byte range of whole lines `span` touches, line break of the last included.
+fn whole_lines(text: &str, span: &std::ops::Range<usize>) -> (usize, usize) {
+    let start = text[..span.start].rfind('\n').map_or(0, |p| p + 1);
+    let end = match text[span.end..].find('\n') {
+        Some(p) => span.end + p + 1,
+        None => text.len(),
+    };
+    (start, end)
 }
 
-fn is_skipped(line: &str) -> bool {
-    let t = line.trim_start();
-    t.is_empty() || t.starts_with('#')
-}
-
-/// Parses a `LABEL` instruction (possibly continued over several lines) the way
-/// the builder does: words split on unquoted whitespace, each `key=value`, values
-/// unquoted and unescaped. `first_line` is the 1-based line of `text`'s first line.
-pub fn parse_label_instruction(
+/// The `key=value` pairs of a `LABEL` instruction read by the Dockerfile reader.
+fn label_pairs(
+    ins: &Instruction,
     text: &str,
     escape: char,
-    first_line: usize,
+    line_shift: isize,
 ) -> Result<Vec<LabelPair>, Error> {
-    // Join continuation lines as the builder does: drop the escape and trailing
-    // blanks, skip comment and blank lines, concatenate.
-    let mut logical = String::new();
-    let mut line_starts: Vec<(usize, usize)> = Vec::new();
-    let physical: Vec<&str> = text.lines().collect();
-    for (i, raw) in physical.iter().enumerate() {
-        if i > 0 && is_skipped(raw) {
-            continue;
-        }
-        line_starts.push((logical.len(), first_line + i));
-        let trimmed = raw.trim_end_matches([' ', '\t']);
-        match trimmed.strip_suffix(escape) {
-            Some(body) => logical.push_str(body),
-            None => {
-                logical.push_str(raw);
-                break;
-            }
-        }
-    }
-    let line_of = |offset: usize| {
-        line_starts
-            .iter()
-            .rev()
-            .find(|(start, _)| *start <= offset)
-            .map_or(first_line, |(_, l)| *l)
+    let line_at = |offset: usize| {
+        let line = text[..offset].matches('\n').count() as isize + 1 + line_shift;
+        usize::try_from(line).unwrap_or(1)
     };
-    let body_start = logical.find(|c: char| !c.is_whitespace()).unwrap_or(0);
-    let after = &logical[body_start..];
-    if after.len() < 5 || !after[..5].eq_ignore_ascii_case("LABEL") {
+    let first_line = usize::try_from(ins.line as isize + line_shift).unwrap_or(1);
+    if !ins.is("LABEL") {
         return Err(Error::Dockerfile {
             line: first_line,
             problem: "not a LABEL instruction".into(),
         });
     }
-    let rest_start = body_start + 5;
-    let words = split_words(&logical[rest_start..], escape);
+    let words = ins.words();
     if words.is_empty() {
         return Err(Error::Dockerfile {
             line: first_line,
@@ -328,13 +241,14 @@ pub fn parse_label_instruction(
         });
     }
     let mut pairs = Vec::new();
-    for (offset, word) in words {
-        let line = line_of(rest_start + offset);
-        let Some((key, value)) = word.split_once('=') else {
+    for word in words {
+        let line = line_at(word.span.start);
+        let Some((key, value)) = word.raw.split_once('=') else {
             return Err(Error::Dockerfile {
                 line,
                 problem: format!(
-                    "LABEL word {word:?} is not key=value (write LABEL key=\"value\")"
+                    "LABEL word {:?} is not key=value (write LABEL key=\"value\")",
+                    word.raw
                 ),
             });
         };
@@ -343,7 +257,7 @@ pub fn parse_label_instruction(
         if key.is_empty() {
             return Err(Error::Dockerfile {
                 line,
-                problem: format!("LABEL word {word:?} has an empty key"),
+                problem: format!("LABEL word {:?} has an empty key", word.raw),
             });
         }
         pairs.push(LabelPair {
@@ -356,118 +270,30 @@ pub fn parse_label_instruction(
     Ok(pairs)
 }
 
-/// Splits on unquoted whitespace, keeping quotes and escapes in the words
-/// (BuildKit's `parseWords`). Returns `(byte offset, word)`.
-fn split_words(s: &str, escape: char) -> Vec<(usize, String)> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut start = 0;
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
-    let mut blank_ok = false;
-    let mut chars = s.char_indices().peekable();
-    while let Some((pos, ch)) = chars.next() {
-        if let Some(q) = quote {
-            if ch == q {
-                quote = None;
-            }
-            if ch == escape && q != '\'' {
-                match chars.next() {
-                    Some((_, next)) => {
-                        word.push(ch);
-                        word.push(next);
-                        continue;
-                    }
-                    None => continue,
-                }
-            }
-            word.push(ch);
-            continue;
-        }
-        if !in_word {
-            if ch.is_whitespace() {
-                continue;
-            }
-            in_word = true;
-            start = pos;
-        }
-        if ch.is_whitespace() {
-            if blank_ok || !word.is_empty() {
-                words.push((start, std::mem::take(&mut word)));
-            }
-            in_word = false;
-            blank_ok = false;
-            continue;
-        }
-        if ch == '\'' || ch == '"' {
-            quote = Some(ch);
-            blank_ok = true;
-        }
-        if ch == escape {
-            if let Some((_, next)) = chars.next() {
-                word.push(ch);
-                word.push(next);
-            }
-            continue;
-        }
-        word.push(ch);
-    }
-    if in_word && (blank_ok || !word.is_empty()) {
-        words.push((start, word));
-    }
-    words
-}
-
-/// Removes quotes and escapes the way the builder's shell lexer does; variable
-/// references are kept as written and reported.
-fn unquote(word: &str, escape: char) -> (String, bool) {
-    let mut out = String::new();
-    let mut expands = false;
-    let mut chars = word.chars().peekable();
-    while let Some(ch) = chars.next() {
-        match ch {
-            '\'' => {
-                for c in chars.by_ref() {
-                    if c == '\'' {
-                        break;
-                    }
-                    out.push(c);
-                }
-            }
-            '"' => {
-                while let Some(c) = chars.next() {
-                    if c == '"' {
-                        break;
-                    }
-                    if c == escape {
-                        match chars.peek() {
-                            Some(&n) if n == '"' || n == '$' || n == escape => {
-                                out.push(n);
-                                chars.next();
-                            }
-                            _ => out.push(c),
-                        }
-                        continue;
-                    }
-                    if c == '$' {
-                        expands = true;
-                    }
-                    out.push(c);
-                }
-            }
-            c if c == escape => {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            }
-            '$' => {
-                expands = true;
-                out.push('$');
-            }
-            c => out.push(c),
-        }
-    }
-    (out, expands)
+/// Parses a `LABEL` instruction (possibly continued over several lines) the way
+/// the builder does: words split on unquoted whitespace, each `key=value`, values
+/// unquoted and unescaped. `first_line` is the 1-based line of `text`'s first line.
+pub fn parse_label_instruction(
+    text: &str,
+    escape: char,
+    first_line: usize,
+) -> Result<Vec<LabelPair>, Error> {
+    let (source, shift) = if escape == '`' {
+        (format!("# escape=`\n{text}"), first_line as isize - 2)
+    } else {
+        (text.to_owned(), first_line as isize - 1)
+    };
+    let df = Dockerfile::parse(&source).map_err(|e| Error::Dockerfile {
+        line: first_line,
+        problem: e.message,
+    })?;
+    let Some(ins) = df.instructions.first() else {
+        return Err(Error::Dockerfile {
+            line: first_line,
+            problem: "not a LABEL instruction".into(),
+        });
+    };
+    label_pairs(ins, &source, df.escape, shift)
 }
 
 /// Compares the `# nss-labels: <kind>` block with the static part of `labels`
@@ -475,21 +301,29 @@ fn unquote(word: &str, escape: char) -> (String, bool) {
 /// An empty result means no drift. A Dockerfile without the marker gives one
 /// [`LabelDrift::MissingBlock`]: ask only for the kinds the file builds.
 pub fn label_block_drift(text: &str, kind: ImageKind, labels: &Labels) -> Vec<LabelDrift> {
-    let escape = escape_char(text);
-    let all = lines(text);
-    let block = match find_block(&all, kind, escape) {
+    let df = match Dockerfile::parse(text) {
+        Ok(df) => df,
+        Err(e) => {
+            return vec![LabelDrift::Unparsable {
+                kind,
+                line: e.line,
+                problem: e.message,
+            }];
+        }
+    };
+    let block = match find_block(&df, kind) {
         Ok(Some(b)) => b,
         Ok(None) => return vec![LabelDrift::MissingBlock { kind }],
         Err(d) => return vec![d],
     };
-    let Some((first, last)) = block.instruction else {
+    let Some(ins) = block.instruction else {
         return vec![LabelDrift::NoLabelAfterMarker {
             kind,
-            line: block.marker + 1,
+            line: block.marker.line,
         }];
     };
-    let instruction = &text[all[first].start..all[last].end_with_newline];
-    let pairs = match parse_label_instruction(instruction, escape, first + 1) {
+    let first = ins.line - 1;
+    let pairs = match label_pairs(ins, text, df.escape, 0) {
         Ok(p) => p,
         Err(e) => {
             let (line, problem) = match e {
@@ -535,9 +369,12 @@ pub fn label_block_drift(text: &str, kind: ImageKind, labels: &Labels) -> Vec<La
 /// the static part of `labels`; inserts it when the marker has no `LABEL` after
 /// it. Every other byte of `text` is kept. Running it twice changes nothing more.
 pub fn sync_label_block(text: &str, kind: ImageKind, labels: &Labels) -> Result<String, Error> {
-    let escape = escape_char(text);
-    let all = lines(text);
-    let block = match find_block(&all, kind, escape) {
+    let df = Dockerfile::parse(text).map_err(|e| Error::Dockerfile {
+        line: e.line,
+        problem: e.message,
+    })?;
+    let escape = df.escape;
+    let block = match find_block(&df, kind) {
         Ok(Some(b)) => b,
         Ok(None) => return Err(Error::MissingMarker { kind }),
         Err(LabelDrift::Unparsable { line, problem, .. }) => {
@@ -551,15 +388,13 @@ pub fn sync_label_block(text: &str, kind: ImageKind, labels: &Labels) -> Result<
         }
     };
     let mut rendered = render_label_instruction(&labels.static_labels(), escape);
+    let (marker_start, marker_end) = whole_lines(text, &block.marker.span);
     let (start, end) = match block.instruction {
-        Some((first, last)) => (all[first].start, all[last].end_with_newline),
-        None => {
-            let m = &all[block.marker];
-            (m.end_with_newline, m.end_with_newline)
-        }
+        Some(ins) => whole_lines(text, &ins.span),
+        None => (marker_end, marker_end),
     };
     let replaced = &text[start..end];
-    let marker_line = &text[all[block.marker].start..all[block.marker].end_with_newline];
+    let marker_line = &text[marker_start..marker_end];
     let crlf = marker_line.ends_with("\r\n");
     if block.instruction.is_some() && !replaced.ends_with('\n') {
         rendered.pop();
