@@ -322,4 +322,53 @@ mod tests {
             assert!(drift(&synced, &expected()).is_empty(), "{before:?}");
         }
     }
+
+    /// Pieces of Dockerfiles around ARG declarations, joined at random.
+    const PIECES: &[&str] = &[
+        "ARG CUDA_VERSION=12.6.3",
+        "ARG EXTRAS=cpu UV_VERSION='0.1' OTHER=\"x y\"",
+        "arg CUDA_VERSION",
+        "ARG UV_VERSION= \\",
+        "  # inside",
+        "",
+        "    CUDA_VERSION=\"1\\\"2\"",
+        "FROM nvidia/cuda:${CUDA_VERSION} AS deps",
+        "RUN echo ARG CUDA_VERSION=0 && \\",
+        "RUN <<EOF",
+        "ARG UV_VERSION=inside-heredoc",
+        "EOF",
+        "ENTRYPOINT []",
+        "# ARG EXTRAS=comment",
+        "LABEL a=b \\\r",
+        "ONBUILD ARG CUDA_VERSION=9",
+    ];
+
+    proptest::proptest! {
+        /// Sync rewrites ARG default values and nothing else: the bytes between
+        /// the values are identical before and after, and a second sync is a no-op.
+        #[test]
+        fn sync_touches_only_default_values(
+            backtick in proptest::bool::ANY,
+            idx in proptest::collection::vec(0..PIECES.len(), 0..20),
+        ) {
+            let mut text = if backtick { "# escape=`\n".to_owned() } else { String::new() };
+            text.push_str(&idx.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join("\n"));
+            let synced = sync_args(&text, &expected());
+            proptest::prop_assert_eq!(sync_args(&synced, &expected()), synced.clone());
+            let gaps = |t: &str| -> Vec<String> {
+                let mut out = Vec::new();
+                let mut last = 0;
+                for o in scan(t).0 {
+                    if let Some(span) = o.span {
+                        out.push(t[last..span.start].to_owned());
+                        last = span.end;
+                    }
+                }
+                out.push(t[last..].to_owned());
+                out
+            };
+            proptest::prop_assert_eq!(gaps(&text), gaps(&synced), "{:?} -> {:?}", text, synced);
+            proptest::prop_assert!(drift(&synced, &expected()).is_empty(), "{:?}", synced);
+        }
+    }
 }

@@ -623,13 +623,7 @@ fn label_kinds_in(text: &str, kind: ImageKind) -> Vec<ImageKind> {
     kinds
         .iter()
         .copied()
-        .filter(|k| {
-            text.lines().any(|l| {
-                l.trim_start().starts_with('#')
-                    && l.contains("nss-labels:")
-                    && l.trim_end().ends_with(k.as_str())
-            })
-        })
+        .filter(|k| nss_labels::has_marker(text, labels_kind(*k)))
         .collect()
 }
 

@@ -30,6 +30,9 @@ pub const INSTRUCTIONS: &[&str] = &[
     "WORKDIR",
 ];
 
+/// Instructions that take `--flags`.
+const FLAGGED: &[&str] = &["ADD", "COPY", "FROM", "HEALTHCHECK", "RUN"];
+
 /// Parser directives BuildKit acts on; any other `# name=value` line ends the
 /// directives and is a comment.
 pub const DIRECTIVES: &[&str] = &["syntax", "escape", "check"];
@@ -500,6 +503,10 @@ impl<'t> Reader<'t> {
                     next += 1;
                 }
                 if next >= self.lines.len() {
+                    // The file ends inside the continuation: its trailing comment and
+                    // blank lines are read (and recorded) once.
+                    i = self.lines.len() - 1;
+                    last = i;
                     break;
                 }
                 i = next;
@@ -574,7 +581,13 @@ impl<'t> Reader<'t> {
             .find(char::is_whitespace)
             .map_or(logical.len(), |p| lead + p);
         let keyword = logical[lead..kw_end].to_ascii_uppercase();
-        let (flags, args_at) = extract_flags(&logical[kw_end..]);
+        // Flags are read where BuildKit defines some; elsewhere (`CMD --help`)
+        // the words stay in the arguments.
+        let (flags, args_at) = if FLAGGED.contains(&keyword.as_str()) {
+            extract_flags(&logical[kw_end..])
+        } else {
+            (Vec::new(), 0)
+        };
         let mut ins = Instruction {
             keyword,
             line,

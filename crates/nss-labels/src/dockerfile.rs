@@ -166,6 +166,24 @@ fn escape_char(text: &str) -> char {
     Dockerfile::parse(text).map_or('\\', |df| df.escape)
 }
 
+/// Whether `text` carries the `# nss-labels: <kind>` marker comment (as the
+/// Dockerfile reader sees comments: a file it cannot read has none).
+pub fn has_marker(text: &str, kind: ImageKind) -> bool {
+    Dockerfile::parse(text).is_ok_and(|df| markers(&df, kind).next().is_some())
+}
+
+/// The marker comments for `kind` that stand on their own: a comment line inside
+/// a continued instruction is part of that instruction, not a marker.
+fn markers(df: &Dockerfile, kind: ImageKind) -> impl Iterator<Item = &Comment> {
+    df.comments.iter().filter(move |c| {
+        is_marker(c, kind)
+            && !df
+                .instructions
+                .iter()
+                .any(|i| (i.line..=i.end_line).contains(&c.line))
+    })
+}
+
 fn is_marker(comment: &Comment, kind: ImageKind) -> bool {
     comment
         .text
@@ -181,7 +199,7 @@ struct Block<'d> {
 
 fn find_block(df: &Dockerfile, kind: ImageKind) -> Result<Option<Block<'_>>, LabelDrift> {
     let mut found: Option<Block<'_>> = None;
-    for comment in df.comments.iter().filter(|c| is_marker(c, kind)) {
+    for comment in markers(df, kind) {
         if let Some(first) = &found {
             return Err(LabelDrift::Unparsable {
                 kind,

@@ -84,7 +84,8 @@ mod origin;
 mod validate;
 
 pub use crate::dockerfile::{
-    LabelDrift, LabelPair, label_block_drift, marker, parse_label_instruction, sync_label_block,
+    LabelDrift, LabelPair, has_marker, label_block_drift, marker, parse_label_instruction,
+    sync_label_block,
 };
 pub use crate::error::Error;
 pub use crate::generate::{LabelInputs, base_image, default_usage, generate};

@@ -1,9 +1,9 @@
 //! Dockerfile conventions for CUDA + uv images, as rules with stable ids.
 //!
 //! `nss lint` and `nss check` call [`lint_file`]; each [`Finding`] prints as
-//! `FILE:LINE: RULE-ID message`. Parsing uses the `parse-dockerfile` crate
-//! (parser directives such as `# escape=`, line continuations, JSON and shell
-//! forms, BuildKit flags such as `RUN --mount=...` and `FROM --platform=...`).
+//! `FILE:LINE: RULE-ID message`. The Dockerfile is read with `nss-dockerfile`,
+//! the workspace's one reader (parser directives, continuations, heredocs,
+//! JSON and shell forms, flags such as `RUN --mount=...`).
 //!
 //! | id | name | checks |
 //! |----|------|--------|
@@ -25,15 +25,14 @@
 //! before an instruction, or inside it, suppresses that rule's finding for that
 //! instruction; a suppression without a reason is itself a finding (`NSS011`).
 //!
-//! # Parser
+//! # Reading
 //!
-//! `parse-dockerfile` was chosen over `dockerfile-parser` 0.9, which ignores the
-//! `# escape=` directive (a backtick-escaped file parses wrongly) and has no
-//! notion of instruction flags (`RUN --mount=...` arrives as part of the shell
-//! text, and an exec-form `RUN --mount=... ["uv", "sync"]` as a shell string).
-//! One difference from the engines remains: an empty `ENTRYPOINT []` is a
-//! parse error (`CMD []` is fine). Shell-form commands are split into simple commands
-//! with shell quoting (`shell-words`); variables are not expanded.
+//! A file is linted when BuildKit would build it: [`lint`] errs only where
+//! `nss-dockerfile` (and so BuildKit) errs. `ENTRYPOINT []` resets the
+//! entrypoint (the stage then has none); JSON that does not parse is the shell
+//! form; the commands of a `RUN` heredoc are checked like a shell-form `RUN`.
+//! Shell-form commands are split into simple commands with shell quoting
+//! (`shell-words`); variables are not expanded.
 //!
 //! [`scan_context`] looks at a build context before a build: its size, whether a
 //! `.dockerignore` exists, and whether `.venv`, `.git`, `node_modules` or large
@@ -78,7 +77,7 @@ pub use context::{
 };
 pub use error::Error;
 pub use finding::Finding;
-pub use lint::{INIT_PROGRAMS, lint, lint_file, lint_named};
+pub use lint::{INIT_PROGRAMS, lint, lint_dockerfile, lint_file, lint_named};
 pub use rules::{
     APT_CACHE, APT_NO_INSTALL_RECOMMENDS, DEPS_BEFORE_SOURCE, INIT_PROCESS, JSON_FORM, MULTI_STAGE,
     NON_ROOT_USER, PACKAGE_CACHE_MOUNT, PINNED_BASE_IMAGE, RULES, Rule, SUPPRESSION, UV_LINK_MODE,

@@ -1,10 +1,10 @@
-//! The checks: parse with `parse-dockerfile`, build a small per-stage model,
+//! The checks: read with `nss-dockerfile`, build a small per-stage model,
 //! run each rule, then apply suppressions.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use parse_dockerfile::{Command, Instruction};
+use nss_dockerfile::{Dockerfile, Form, Instruction};
 
 use crate::error::Error;
 use crate::finding::Finding;
@@ -55,34 +55,32 @@ pub fn lint_file(path: &Path) -> Result<Vec<Finding>, Error> {
 ///
 /// [`Error::Parse`] when the text is not a valid Dockerfile.
 pub fn lint_named(text: &str, file: &Path) -> Result<Vec<Finding>, Error> {
-    let dockerfile = parse_dockerfile::parse(text).map_err(|e| Error::Parse {
-        file: file.to_owned(),
-        line: e.line(),
-        message: format!("{e:#}"),
-    })?;
-    let escape = dockerfile
-        .parser_directives
-        .escape
-        .as_ref()
-        .map_or('\\', |d| d.value.value);
-    let lines = LineIndex::new(text);
+    let dockerfile = Dockerfile::parse(text)
+        .and_then(|df| df.validate().map(|()| df))
+        .map_err(|e| Error::Parse {
+            file: file.to_owned(),
+            line: e.line,
+            message: e.message,
+        })?;
+    Ok(lint_dockerfile(text, &dockerfile))
+}
+
+/// Lints a Dockerfile already read from `text`. Findings are sorted by line,
+/// then rule id.
+#[must_use]
+pub fn lint_dockerfile(text: &str, dockerfile: &Dockerfile) -> Vec<Finding> {
     let mut checker = Checker {
-        escape,
-        lines: &lines,
         findings: Vec::new(),
     };
-    checker.run(&dockerfile);
+    checker.run(dockerfile);
 
     let ranges: Vec<(usize, usize)> = dockerfile
         .instructions
         .iter()
-        .filter_map(start_of)
-        .map(|start| {
-            let line = lines.line(start);
-            (line, lines.logical_end(line, escape))
-        })
+        .map(|i| (i.line, i.end_line))
         .collect();
-    let (suppressions, mut findings) = suppress::collect(text, &ranges);
+    let (suppressions, mut findings) =
+        suppress::collect(&suppress::candidates(text, dockerfile), &ranges);
     findings.extend(suppress::unused(&checker.findings, &suppressions));
     findings.extend(
         checker
@@ -92,71 +90,7 @@ pub fn lint_named(text: &str, file: &Path) -> Result<Vec<Finding>, Error> {
     );
     findings.sort_by(|a, b| (a.line, a.rule.id).cmp(&(b.line, b.rule.id)));
     findings.dedup_by(|a, b| a.line == b.line && a.rule == b.rule);
-    Ok(findings)
-}
-
-/// Byte offset -> 1-based line, plus the physical lines for continuation scans.
-struct LineIndex<'t> {
-    starts: Vec<usize>,
-    lines: Vec<&'t str>,
-}
-
-impl<'t> LineIndex<'t> {
-    fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        Self {
-            starts,
-            lines: text.split('\n').collect(),
-        }
-    }
-
-    fn line(&self, offset: usize) -> usize {
-        self.starts.partition_point(|&s| s <= offset)
-    }
-
-    /// Last physical line of the instruction starting at `line`: an escape at the
-    /// end continues it, and comment or blank lines inside a continuation belong to it.
-    fn logical_end(&self, line: usize, escape: char) -> usize {
-        let text = |l: usize| self.lines.get(l - 1).map(|s| s.trim_end());
-        let mut end = line;
-        while text(end).is_some_and(|t| t.ends_with(escape)) {
-            let mut next = end + 1;
-            while text(next).is_some_and(|t| t.is_empty() || t.trim_start().starts_with('#')) {
-                next += 1;
-            }
-            if text(next).is_none() {
-                return next - 1;
-            }
-            end = next;
-        }
-        end
-    }
-}
-
-fn start_of(ins: &Instruction<'_>) -> Option<usize> {
-    Some(match ins {
-        Instruction::Add(i) => i.add.span.start,
-        Instruction::Arg(i) => i.arg.span.start,
-        Instruction::Cmd(i) => i.cmd.span.start,
-        Instruction::Copy(i) => i.copy.span.start,
-        Instruction::Entrypoint(i) => i.entrypoint.span.start,
-        Instruction::Env(i) => i.env.span.start,
-        Instruction::Expose(i) => i.expose.span.start,
-        Instruction::From(i) => i.from.span.start,
-        Instruction::Healthcheck(i) => i.healthcheck.span.start,
-        Instruction::Label(i) => i.label.span.start,
-        Instruction::Maintainer(i) => i.maintainer.span.start,
-        Instruction::Onbuild(i) => i.onbuild.span.start,
-        Instruction::Run(i) => i.run.span.start,
-        Instruction::Shell(i) => i.shell.span.start,
-        Instruction::Stopsignal(i) => i.stopsignal.span.start,
-        Instruction::User(i) => i.user.span.start,
-        Instruction::Volume(i) => i.volume.span.start,
-        Instruction::Workdir(i) => i.workdir.span.start,
-        _ => return None,
-    })
+    findings
 }
 
 /// What a stage leaves behind for stages built `FROM` it.
@@ -183,13 +117,11 @@ impl StageState {
     }
 }
 
-struct Checker<'l, 't> {
-    escape: char,
-    lines: &'l LineIndex<'t>,
+struct Checker {
     findings: Vec<Finding>,
 }
 
-impl Checker<'_, '_> {
+impl Checker {
     fn report(&mut self, rule: Rule, line: usize, message: String) {
         self.findings.push(Finding {
             rule,
@@ -198,11 +130,11 @@ impl Checker<'_, '_> {
         });
     }
 
-    fn run(&mut self, dockerfile: &parse_dockerfile::Dockerfile<'_>) {
+    fn run(&mut self, dockerfile: &Dockerfile) {
         // Global ARGs (before the first FROM): name -> default.
         let mut globals: HashMap<String, Option<String>> = HashMap::new();
-        for arg in dockerfile.global_args() {
-            for (name, value) in arg_pairs(&arg.arguments.value) {
+        for arg in dockerfile.global().iter().filter(|i| i.is("ARG")) {
+            for (name, value) in arg_pairs(arg.args()) {
                 // A default may use earlier ARGs (`ARG BASE=python:${PY}`); one that
                 // names an ARG without a value has no usable default either.
                 let value = value.and_then(|v| expand(&v, &globals).ok());
@@ -212,17 +144,21 @@ impl Checker<'_, '_> {
 
         let mut stages: Vec<StageState> = Vec::new();
         for stage in dockerfile.stages() {
-            let from_line = self.lines.line(stage.from.from.span.start);
-            let name = stage.from.as_.as_ref().map(|(_, n)| n.value.to_lowercase());
-            let parent = self.check_base(&stage.from.image.value, from_line, &globals, &stages);
+            let from_line = dockerfile.instructions[stage.from].line;
+            let parent = self.check_base(&stage.base, from_line, &globals, &stages);
             let mut state = parent.map_or_else(StageState::default, |p| StageState {
                 own_entrypoint: false,
                 ..stages[p].clone()
             });
-            state.name = name;
+            state.name = stage.name;
             state.from_line = from_line;
             state.parent = parent;
-            self.check_stage(stage.instructions, &globals, &stages, &mut state);
+            self.check_stage(
+                &dockerfile.instructions[stage.body],
+                &globals,
+                &stages,
+                &mut state,
+            );
             stages.push(state);
         }
 
@@ -310,20 +246,10 @@ impl Checker<'_, '_> {
     }
 
     /// `COPY --from=<image>` with an image rather than a stage: [`PINNED_BASE_IMAGE`].
-    fn check_copy_from(
-        &mut self,
-        options: &[parse_dockerfile::Flag<'_>],
-        line: usize,
-        stages: &[StageState],
-    ) {
-        let Some(from) = options
-            .iter()
-            .find(|f| f.name.value == "from")
-            .and_then(|f| f.value.as_ref())
-        else {
+    fn check_copy_from(&mut self, ins: &Instruction, line: usize, stages: &[StageState]) {
+        let Some(from) = ins.flag("from").and_then(|f| f.value.as_deref()) else {
             return;
         };
-        let from = from.value.as_ref();
         let lower = from.to_lowercase();
         let is_stage = from.chars().all(|c| c.is_ascii_digit())
             || stages
@@ -337,7 +263,7 @@ impl Checker<'_, '_> {
 
     fn check_stage(
         &mut self,
-        instructions: &[Instruction<'_>],
+        instructions: &[Instruction],
         globals: &HashMap<String, Option<String>>,
         earlier: &[StageState],
         state: &mut StageState,
@@ -347,60 +273,42 @@ impl Checker<'_, '_> {
         let mut source_copy: Option<(usize, String)> = None;
         let mut installed = state.deps_installed;
         for ins in instructions {
-            let Some(line) = start_of(ins).map(|s| self.lines.line(s)) else {
-                continue;
-            };
-            match ins {
-                Instruction::Env(env) => state.env.extend(env_pairs(&env.arguments.value)),
-                Instruction::Arg(arg) => {
-                    for (name, value) in arg_pairs(&arg.arguments.value) {
+            let line = ins.line;
+            match ins.keyword.as_str() {
+                "ENV" => state.env.extend(env_pairs(ins.args())),
+                "ARG" => {
+                    for (name, value) in arg_pairs(ins.args()) {
                         let value = value.or_else(|| globals.get(&name).cloned().flatten());
                         if let Some(value) = value {
                             args.insert(name, value);
                         }
                     }
                 }
-                Instruction::User(user) => {
-                    state.user = Some((user.arguments.value.trim().to_owned(), line));
+                "USER" => {
+                    state.user = Some((ins.args().to_owned(), line));
                 }
-                Instruction::Entrypoint(ep) => {
-                    self.check_json_form("ENTRYPOINT", &ep.arguments, line);
-                    state.entrypoint = Some((self.program(&ep.arguments), line));
+                "ENTRYPOINT" => {
+                    let form = ins.form();
+                    self.check_json_form("ENTRYPOINT", &form, line);
+                    state.entrypoint = Some((program(&form), line));
                     state.own_entrypoint = true;
                 }
-                Instruction::Cmd(cmd) => self.check_json_form("CMD", &cmd.arguments, line),
-                Instruction::Copy(copy) => {
-                    self.check_copy_from(&copy.options, line, earlier);
-                    let from_stage = copy.options.iter().any(|f| f.name.value == "from");
-                    if !from_stage && source_copy.is_none() && !installed {
-                        source_copy = copy
-                            .src
+                "CMD" => self.check_json_form("CMD", &ins.form(), line),
+                "COPY" | "ADD" => {
+                    self.check_copy_from(ins, line, earlier);
+                    if ins.flag("from").is_none() && source_copy.is_none() && !installed {
+                        let list = ins.list();
+                        source_copy = list
+                            .split_last()
+                            .map_or(&[][..], |(_, sources)| sources)
                             .iter()
-                            .filter_map(|s| match s {
-                                parse_dockerfile::Source::Path(p) => Some(p.value.as_ref()),
-                                _ => None,
-                            })
+                            .filter(|p| !p.starts_with("<<"))
                             .find(|p| is_source_path(p))
-                            .map(|p| (line, p.to_owned()));
+                            .map(|p| (line, p.clone()));
                     }
                 }
-                Instruction::Add(add) => {
-                    self.check_copy_from(&add.options, line, earlier);
-                    let from_stage = add.options.iter().any(|f| f.name.value == "from");
-                    if !from_stage && source_copy.is_none() && !installed {
-                        source_copy = add
-                            .src
-                            .iter()
-                            .filter_map(|s| match s {
-                                parse_dockerfile::Source::Path(p) => Some(p.value.as_ref()),
-                                _ => None,
-                            })
-                            .find(|p| is_source_path(p))
-                            .map(|p| (line, p.to_owned()));
-                    }
-                }
-                Instruction::Run(run) => {
-                    let step = RunStep::new(run, self.escape);
+                "RUN" => {
+                    let step = RunStep::new(ins);
                     self.check_run(&step, line, &state.env, &args);
                     if !installed && step.commands.iter().any(is_dependency_install) {
                         installed = true;
@@ -423,24 +331,10 @@ impl Checker<'_, '_> {
         state.deps_installed = installed;
     }
 
-    fn program(&self, command: &Command<'_>) -> Option<String> {
-        match command {
-            Command::Exec(words) => words.value.first().map(|w| w.value.to_string()),
-            Command::Shell(text) => {
-                shell::commands(&shell::join_continuations(text.value, self.escape))
-                    .into_iter()
-                    .next()
-                    .and_then(|c| c.argv.into_iter().next())
-            }
-            _ => None,
-        }
-    }
-
-    fn check_json_form(&mut self, keyword: &str, command: &Command<'_>, line: usize) {
-        if let Command::Shell(text) = command {
-            let joined = shell::join_continuations(text.value, self.escape);
-            let words = shell_words::split(joined.trim())
-                .unwrap_or_else(|_| joined.split_whitespace().map(str::to_owned).collect());
+    fn check_json_form(&mut self, keyword: &str, form: &Form, line: usize) {
+        if let Form::Shell(text) = form {
+            let words = shell_words::split(text.trim())
+                .unwrap_or_else(|_| text.split_whitespace().map(str::to_owned).collect());
             let json = words
                 .iter()
                 .map(|w| format!("{w:?}"))
@@ -621,18 +515,17 @@ struct RunStep {
 }
 
 impl RunStep {
-    fn new(run: &parse_dockerfile::RunInstruction<'_>, escape: char) -> Self {
+    fn new(run: &Instruction) -> Self {
         let mounts = run
-            .options
+            .flags
             .iter()
-            .filter(|f| f.name.value == "mount")
-            .filter_map(|f| f.value.as_ref())
-            .map(|v| parse_mount(&v.value))
+            .filter(|f| f.name == "mount")
+            .filter_map(|f| f.value.as_deref())
+            .map(parse_mount)
             .collect();
-        let commands = match &run.arguments {
-            Command::Shell(text) => shell::commands(&shell::join_continuations(text.value, escape)),
-            Command::Exec(words) => {
-                let argv: Vec<String> = words.value.iter().map(|w| w.value.to_string()).collect();
+        let mut commands = match run.form() {
+            Form::Shell(text) => shell::commands(&text),
+            Form::Exec(argv) => {
                 let cmd = SimpleCommand {
                     assignments: Vec::new(),
                     argv,
@@ -646,8 +539,12 @@ impl RunStep {
                     _ => vec![cmd],
                 }
             }
-            _ => Vec::new(),
         };
+        // A heredoc body is a script the step runs (or a file it writes; its
+        // commands are read either way).
+        for heredoc in &run.heredocs {
+            commands.extend(shell::commands(&heredoc.content));
+        }
         Self { mounts, commands }
     }
 
@@ -670,6 +567,17 @@ fn parse_mount(value: &str) -> (String, String) {
         }
     }
     (kind, target)
+}
+
+/// The program an `ENTRYPOINT` starts; `None` for `ENTRYPOINT []`.
+fn program(form: &Form) -> Option<String> {
+    match form {
+        Form::Exec(words) => words.first().cloned(),
+        Form::Shell(text) => shell::commands(text)
+            .into_iter()
+            .next()
+            .and_then(|c| c.argv.into_iter().next()),
+    }
 }
 
 /// `NAME=value` pairs (or bare `NAME`) of an ARG instruction.

@@ -38,31 +38,6 @@ impl SimpleCommand {
     }
 }
 
-/// Joins the physical lines of a shell-form instruction into one logical text:
-/// an escape character at the end of a line continues it, and comment lines
-/// inside a continued instruction are dropped (as the Dockerfile frontend does).
-pub(crate) fn join_continuations(raw: &str, escape: char) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut continuing = false;
-    for line in raw.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if continuing && line.trim_start().starts_with('#') {
-            continue;
-        }
-        let trimmed = line.trim_end();
-        if let Some(head) = trimmed.strip_suffix(escape) {
-            out.push_str(head);
-            out.push(' ');
-            continuing = true;
-        } else {
-            out.push_str(line);
-            out.push('\n');
-            continuing = false;
-        }
-    }
-    out
-}
-
 /// Splits shell text into simple commands at `&&`, `||`, `;`, `|`, `&`,
 /// newlines and parentheses outside quotes; `#` at the start of a word starts a
 /// comment. Words are then split with `shell-words` (whitespace on failure).
@@ -148,18 +123,6 @@ mod tests {
 
     fn argvs(text: &str) -> Vec<Vec<String>> {
         commands(text).into_iter().map(|c| c.argv).collect()
-    }
-
-    #[test]
-    fn joins_continuations_and_drops_inner_comments() {
-        let raw = "apt-get update \\\n  # a comment\n  && apt-get install -y curl";
-        assert_eq!(
-            join_continuations(raw, '\\'),
-            "apt-get update    && apt-get install -y curl\n"
-        );
-        // With `# escape=`` the backtick continues and a trailing backslash is literal.
-        let raw = "dir C:\\ `\n  && echo hi";
-        assert_eq!(join_continuations(raw, '`'), "dir C:\\    && echo hi\n");
     }
 
     #[test]

@@ -5,6 +5,10 @@
 //! comment at the end of a line) applies to that instruction. It silences the
 //! named rules' findings reported at that instruction's first line.
 
+use std::collections::BTreeMap;
+
+use nss_dockerfile::Dockerfile;
+
 use crate::finding::Finding;
 use crate::rules::{self, Rule, SUPPRESSION};
 
@@ -22,13 +26,33 @@ pub(crate) struct Suppression {
 /// Physical line ranges (1-based, inclusive) of each instruction, in order.
 pub(crate) type Ranges = [(usize, usize)];
 
-/// Finds every `# nss-lint` comment. Returns the usable suppressions and the
-/// findings for malformed ones (no reason, unknown rule, nothing to apply to).
-pub(crate) fn collect(text: &str, ranges: &Ranges) -> (Vec<Suppression>, Vec<Finding>) {
+/// The lines that may carry an `# nss-lint` comment, as `(1-based line, text)`:
+/// the comment lines the Dockerfile reader found, and the physical lines of
+/// each instruction (a trailing shell comment), heredoc bodies excluded.
+pub(crate) fn candidates<'t>(text: &'t str, dockerfile: &Dockerfile) -> Vec<(usize, &'t str)> {
+    let mut lines: BTreeMap<usize, &'t str> = BTreeMap::new();
+    for c in &dockerfile.comments {
+        lines.insert(c.line, &text[c.span.clone()]);
+    }
+    for ins in &dockerfile.instructions {
+        let body_end = ins.heredocs.first().map_or(ins.span.end, |h| h.span.start);
+        for (line, piece) in (ins.line..).zip(text[ins.span.start..body_end].lines()) {
+            lines.entry(line).or_insert(piece);
+        }
+    }
+    lines.into_iter().collect()
+}
+
+/// Finds every `# nss-lint` comment in `lines` (`(1-based line, text)`, see
+/// [`candidates`]). Returns the usable suppressions and the findings for
+/// malformed ones (no reason, unknown rule, nothing to apply to).
+pub(crate) fn collect(
+    lines: &[(usize, &str)],
+    ranges: &Ranges,
+) -> (Vec<Suppression>, Vec<Finding>) {
     let mut suppressions = Vec::new();
     let mut findings = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
+    for &(line_no, line) in lines {
         let Some(directive) = directive(line) else {
             continue;
         };
@@ -153,6 +177,10 @@ mod tests {
     use super::*;
     use crate::rules::{INIT_PROCESS, NON_ROOT_USER};
 
+    fn numbered(text: &str) -> Vec<(usize, &str)> {
+        text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect()
+    }
+
     #[test]
     fn directive_is_found_only_in_comments() {
         // (case, line, directive)
@@ -185,7 +213,7 @@ mod tests {
     fn attaches_to_next_or_enclosing_instruction() {
         let text = "FROM a:1\n# nss-lint ignore=NSS008,init-process dev runs as root\n\nUSER root\nRUN a \\\n  # nss-lint ignore=NSS009 r\n  b\n";
         let ranges = [(1, 1), (4, 4), (5, 7)];
-        let (s, f) = collect(text, &ranges);
+        let (s, f) = collect(&numbered(text), &ranges);
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(
             s,
@@ -219,7 +247,7 @@ mod tests {
         ];
         for (case, comment, fragment) in cases {
             let text = format!("FROM a:1\n{comment}\nUSER root\n");
-            let (_, f) = collect(&text, &[(1, 1), (3, 3)]);
+            let (_, f) = collect(&numbered(&text), &[(1, 1), (3, 3)]);
             assert_eq!(f.len(), 1, "case {case}: {f:?}");
             assert_eq!(f[0].line, 2, "case {case}");
             assert_eq!(f[0].rule, SUPPRESSION, "case {case}");
@@ -229,7 +257,10 @@ mod tests {
                 f[0].message
             );
         }
-        let (_, f) = collect("FROM a:1\n# nss-lint ignore=NSS008 r\n", &[(1, 1)]);
+        let (_, f) = collect(
+            &numbered("FROM a:1\n# nss-lint ignore=NSS008 r\n"),
+            &[(1, 1)],
+        );
         assert!(
             f[0].message.contains("not followed by an instruction"),
             "{f:?}"

@@ -80,4 +80,10 @@ fn check(text: &str) {
     for c in &df.comments {
         assert!(text.get(c.span.clone()).is_some());
     }
+    let mut lines: Vec<usize> = df.comments.iter().map(|c| c.line).collect();
+    lines.extend(df.instructions.iter().map(|i| i.line));
+    let count = lines.len();
+    lines.sort_unstable();
+    lines.dedup();
+    assert_eq!(lines.len(), count, "a line read twice in {text:?}");
 }

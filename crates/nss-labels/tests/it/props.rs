@@ -99,3 +99,60 @@ proptest! {
         prop_assert!(validate_label("org.example.k", &v, &origin()).is_err());
     }
 }
+
+/// Pieces of Dockerfiles around a label block, joined at random.
+const PIECES: &[&str] = &[
+    "FROM scratch AS runtime",
+    "LABEL old=1 \\",
+    "  # inside",
+    "",
+    "    other=\"x y\"",
+    "RUN echo \\",
+    "RUN <<EOF",
+    "# nss-labels: dev",
+    "EOF",
+    "ARG A=1",
+    "ENTRYPOINT []",
+    "label a=b\r",
+];
+
+proptest! {
+    /// Sync rewrites the LABEL instruction after the marker and nothing else:
+    /// everything up to the marker line and after the old block is byte-identical,
+    /// and a second sync is a no-op.
+    #[test]
+    fn sync_touches_only_the_block(
+        before in proptest::collection::vec(0..PIECES.len(), 0..8),
+        after in proptest::collection::vec(0..PIECES.len(), 0..8),
+        label_first in proptest::bool::ANY,
+        values in proptest::collection::vec(value(), 1..4),
+    ) {
+        let join = |idx: &[usize]| idx.iter().map(|&i| PIECES[i]).collect::<Vec<_>>().join("\n");
+        let head = format!("FROM scratch\n{}\n# nss-labels: runtime\n", join(&before));
+        let block = if label_first { "LABEL a=1 \\\n  b=2\n" } else { "" };
+        let text = format!("{head}{block}{}\n", join(&after));
+        let labels = labels(&values);
+        let Ok(synced) = sync_label_block(&text, ImageKind::Runtime, &labels) else {
+            // Only a file the reader refuses (a heredoc without its end), one with a
+            // second marker, or one whose marker is inside a continued instruction.
+            prop_assert!(
+                nss_dockerfile::Dockerfile::parse(&text).is_err()
+                    || text.matches("# nss-labels: runtime").count() > 1
+                    || !nss_labels::has_marker(&text, ImageKind::Runtime),
+                "{:?}", text
+            );
+            return Ok(());
+        };
+        prop_assert!(synced.starts_with(&head), "{:?} -> {:?}", text, synced);
+        let df = nss_dockerfile::Dockerfile::parse(&text).unwrap();
+        let marker = head.lines().count();
+        let tail_start = df
+            .instructions
+            .iter()
+            .find(|i| i.line == marker + 1 && i.is("LABEL"))
+            .map_or(head.len(), |i| text[i.span.end..].find('\n').map_or(text.len(), |p| i.span.end + p + 1));
+        prop_assert!(synced.ends_with(&text[tail_start..]), "{:?} -> {:?}", text, synced);
+        prop_assert_eq!(sync_label_block(&synced, ImageKind::Runtime, &labels).unwrap(), synced.clone());
+        prop_assert!(label_block_drift(&synced, ImageKind::Runtime, &labels).is_empty());
+    }
+}
