@@ -6,6 +6,7 @@ mod util;
 
 mod argv;
 mod containers;
+mod dockerfiles;
 mod dry_run;
 mod engines;
 mod errors;
