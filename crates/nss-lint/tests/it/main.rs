@@ -4,6 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod context;
+mod grammar;
 mod parsing;
 mod project;
 mod properties;
