@@ -4,7 +4,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
@@ -71,6 +71,16 @@ impl From<Image> for ImageKind {
 enum SpecFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LintFormat {
+    /// `FILE:LINE: RULE-ID message`, one per line.
+    Text,
+    /// A JSON array: file, line, rule, name, message, help.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -154,6 +164,9 @@ enum Command {
     },
     /// Lint Dockerfiles (default: the project's) against the image conventions (exit 1 on findings).
     Lint {
+        /// Output format: text, json, or sarif (SARIF 2.1.0, with rule ids and help links).
+        #[arg(long, value_enum, default_value = "text")]
+        format: LintFormat,
         /// Dockerfiles to lint.
         files: Vec<PathBuf>,
     },
@@ -329,7 +342,7 @@ fn run(
             }
             Ok(0)
         }
-        Command::Lint { files } => {
+        Command::Lint { format, files } => {
             let files = if files.is_empty() {
                 let mut f = vec![session.dockerfile(ImageKind::Runtime)];
                 let test = session.dockerfile(ImageKind::Test);
@@ -340,15 +353,32 @@ fn run(
             } else {
                 files
             };
-            let mut count = 0;
+            let mut results = Vec::new();
             for file in files {
                 let shown = PathBuf::from(session.display_path(&file));
                 let findings =
                     nss_lint::lint_file(&file).map_err(|e| Error::Usage(e.to_string()))?;
-                for f in findings {
-                    println!("{}", f.display_with(&shown));
-                    count += 1;
+                results.push((shown, findings));
+            }
+            let count: usize = results.iter().map(|(_, f)| f.len()).sum();
+            let borrowed: Vec<(&Path, Vec<nss_lint::Finding>)> = results
+                .iter()
+                .map(|(p, f)| (p.as_path(), f.clone()))
+                .collect();
+            match format {
+                LintFormat::Text => {
+                    for (shown, findings) in &results {
+                        for f in findings {
+                            println!("{}", f.display_with(shown));
+                        }
+                    }
                 }
+                LintFormat::Json => println!("{:#}", nss_lint::to_json(&borrowed)),
+                LintFormat::Sarif => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&nss_lint::to_sarif(&borrowed))
+                        .unwrap_or_default()
+                ),
             }
             Ok(if count == 0 { 0 } else { 1 })
         }

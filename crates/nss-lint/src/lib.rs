@@ -67,6 +67,7 @@ mod context;
 mod error;
 mod finding;
 mod lint;
+mod report;
 mod rules;
 mod shell;
 mod suppress;
@@ -78,6 +79,7 @@ pub use context::{
 pub use error::Error;
 pub use finding::Finding;
 pub use lint::{INIT_PROGRAMS, lint, lint_dockerfile, lint_file, lint_named};
+pub use report::{JsonFinding, RULES_DOC, help_uri, to_json, to_sarif};
 pub use rules::{
     APT_CACHE, APT_NO_INSTALL_RECOMMENDS, DEPS_BEFORE_SOURCE, INIT_PROCESS, JSON_FORM, MULTI_STAGE,
     NON_ROOT_USER, PACKAGE_CACHE_MOUNT, PINNED_BASE_IMAGE, RULES, Rule, SUPPRESSION, UV_LINK_MODE,

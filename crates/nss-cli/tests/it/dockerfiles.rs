@@ -98,3 +98,42 @@ fn lint_check_and_sync_read_real_world_dockerfiles() {
         );
     }
 }
+
+/// `nss lint --format json|sarif`: machine-readable findings, same exit codes.
+#[test]
+fn lint_formats_for_tools() {
+    let file = fixture("dockerfiles").join("cpu-test-ci.Dockerfile");
+    let path = file.display().to_string();
+    let dir = file.parent().unwrap();
+    let env = env_for(dir);
+    let text = nss(dir, &env, &["lint", &path]);
+    assert_eq!(text.code, 1, "{text:?}");
+    let lines = text.stdout.lines().count();
+
+    let json = nss(dir, &env, &["lint", "--format", "json", &path]);
+    assert_eq!(json.code, 1, "{json:?}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(rows.len(), lines);
+    assert!(rows[0]["rule"].as_str().unwrap().starts_with("NSS"));
+    assert!(
+        rows[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("docs/developer-guide.md#nss")
+    );
+
+    let sarif = nss(dir, &env, &["lint", "--format", "sarif", &path]);
+    assert_eq!(sarif.code, 1, "{sarif:?}");
+    let log: serde_json::Value = serde_json::from_str(&sarif.stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), lines);
+    assert_eq!(results[0]["ruleId"], rows[0]["rule"]);
+    assert_eq!(
+        results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+        rows[0]["line"]
+    );
+
+    let bad = nss(dir, &env, &["lint", "--format", "xml", &path]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+}

@@ -7,10 +7,14 @@ use nss_lint::{Error, lint_named};
 
 #[test]
 fn lint_reads_every_construct_buildkit_reads() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../nss-dockerfile/tests/fixtures/grammar");
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../nss-dockerfile/tests/fixtures/grammar");
     let table = std::fs::read_to_string(dir.join("verdicts.tsv")).unwrap();
     let mut rows = 0;
-    for row in table.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+    for row in table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
         let cols: Vec<&str> = row.split('\t').collect();
         let (name, nss) = (cols[0], cols[3]);
         let file = dir.join(format!("{name}.Dockerfile"));
