@@ -1,4 +1,5 @@
-//! Benchmarks: linting the project's CUDA Dockerfile, and scanning a build
+//! Benchmarks: linting the project's CUDA Dockerfile, linting the largest of
+//! the real-world-shaped fixtures nss-cli's tests read, and scanning a build
 //! context whose ignored `.venv` holds 20,000 files (pruned, never walked) next to
 //! 2,000 files that are sent.
 #![allow(missing_docs)]
@@ -17,6 +18,21 @@ fn bench_lint(c: &mut Criterion) {
     ))
     .expect("containers/Dockerfile.cuda");
     c.bench_function("lint Dockerfile.cuda", |b| {
+        b.iter(|| lint(black_box(&text)).expect("lints"));
+    });
+}
+
+/// The largest Dockerfile among nss-cli's real-world-shaped test fixtures.
+fn bench_lint_largest_fixture(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../nss-cli/tests/fixtures/dockerfiles");
+    let largest = fs::read_dir(&dir)
+        .expect("fixtures")
+        .map(|e| e.expect("entry").path())
+        .max_by_key(|p| fs::metadata(p).map(|m| m.len()).unwrap_or_default())
+        .expect("a fixture");
+    let text = fs::read_to_string(&largest).expect("fixture");
+    let name = largest.file_name().unwrap_or_default().to_string_lossy();
+    c.bench_function(&format!("lint {name}"), |b| {
         b.iter(|| lint(black_box(&text)).expect("lints"));
     });
 }
@@ -48,5 +64,5 @@ fn bench_scan(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_lint, bench_scan);
+criterion_group!(benches, bench_lint, bench_lint_largest_fixture, bench_scan);
 criterion_main!(benches);
