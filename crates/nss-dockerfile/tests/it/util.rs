@@ -10,6 +10,8 @@ pub(crate) fn grammar_dir() -> PathBuf {
 /// One row of `verdicts.tsv`: fixture name, docker 20.10, podman 4.3 and nss verdicts.
 pub(crate) struct Verdict {
     pub(crate) fixture: String,
+    pub(crate) docker: String,
+    pub(crate) podman: String,
     pub(crate) nss: String,
 }
 
@@ -23,6 +25,8 @@ pub(crate) fn verdicts() -> Vec<Verdict> {
             assert_eq!(cols.len(), 4, "verdicts.tsv row {l:?}");
             Verdict {
                 fixture: cols[0].to_owned(),
+                docker: cols[1].to_owned(),
+                podman: cols[2].to_owned(),
                 nss: cols[3].to_owned(),
             }
         })
