@@ -672,3 +672,161 @@ fn heredoc_names(logical: &str) -> Vec<(String, bool, bool)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (case, text, [(keyword, first line, last line, arguments)]), BuildKit's
+    /// line rules one per row.
+    #[test]
+    fn reads_logical_lines() {
+        type Row = (
+            &'static str,
+            &'static str,
+            &'static [(&'static str, usize, usize, &'static str)],
+        );
+        let rows: &[Row] = &[
+            (
+                "plain",
+                "FROM a\nRUN b\n",
+                &[("FROM", 1, 1, "a"), ("RUN", 2, 2, "b")],
+            ),
+            (
+                "CRLF and no final newline",
+                "FROM a\r\nRUN b",
+                &[("FROM", 1, 1, "a"), ("RUN", 2, 2, "b")],
+            ),
+            (
+                "byte-order mark",
+                "\u{feff}FROM a\n",
+                &[("FROM", 1, 1, "a")],
+            ),
+            (
+                "blanks after the escape",
+                "RUN a \\  \t\n  b\n",
+                &[("RUN", 1, 2, "a   b")],
+            ),
+            (
+                "continuation lines are not left-trimmed",
+                "RUN a\\\n   b\n",
+                &[("RUN", 1, 2, "a   b")],
+            ),
+            (
+                "comment and blank lines inside",
+                "RUN a \\\n# c\n\n b\n",
+                &[("RUN", 1, 4, "a  b")],
+            ),
+            (
+                "a lone escape line is skipped",
+                "\\\nFROM a\n",
+                &[("FROM", 1, 2, "a")],
+            ),
+            (
+                "continued to the end of the file",
+                "RUN a \\\n",
+                &[("RUN", 1, 1, "a")],
+            ),
+            ("indented instruction", "   run  a\n", &[("RUN", 1, 1, "a")]),
+            (
+                "flags only where defined",
+                "CMD --help\n",
+                &[("CMD", 1, 1, "--help")],
+            ),
+            (
+                "heredoc body is not instructions",
+                "RUN <<E\nFROM x\nE\nUSER u\n",
+                &[("RUN", 1, 3, "<<E"), ("USER", 4, 4, "u")],
+            ),
+            (
+                "<<- strips tabs from the terminator",
+                "RUN <<-E\n\tx\n\tE\n",
+                &[("RUN", 1, 3, "<<-E")],
+            ),
+            (
+                "<< inside quotes is no heredoc",
+                "RUN echo '<<E'\nUSER u\n",
+                &[("RUN", 1, 1, "echo '<<E'"), ("USER", 2, 2, "u")],
+            ),
+        ];
+        for (case, text, want) in rows {
+            let df = Dockerfile::parse(text).unwrap_or_else(|e| panic!("{case}: {e}"));
+            let got: Vec<(&str, usize, usize, &str)> = df
+                .instructions
+                .iter()
+                .map(|i| (i.keyword.as_str(), i.line, i.end_line, i.args()))
+                .collect();
+            assert_eq!(got, *want, "case {case}");
+        }
+    }
+
+    /// (case, text, directives read, escape).
+    #[test]
+    fn reads_directives_only_at_the_top() {
+        let rows: &[(&str, &str, &[&str], char)] = &[
+            ("escape", "# escape=`\nFROM a\n", &["escape"], '`'),
+            (
+                "spaces and case",
+                "#  ESCAPE = `\nFROM a\n",
+                &["escape"],
+                '`',
+            ),
+            (
+                "syntax then check",
+                "# syntax=x\n# check=skip=all\nFROM a\n",
+                &["syntax", "check"],
+                '\\',
+            ),
+            ("after a blank line", "\n# escape=`\nFROM a\n", &[], '\\'),
+            ("after a comment", "# hi\n# escape=`\nFROM a\n", &[], '\\'),
+            (
+                "after an unknown one",
+                "# foo=bar\n# escape=`\nFROM a\n",
+                &[],
+                '\\',
+            ),
+        ];
+        for (case, text, names, escape) in rows {
+            let df = Dockerfile::parse(text).unwrap_or_else(|e| panic!("{case}: {e}"));
+            let got: Vec<&str> = df.directives.iter().map(|d| d.name.as_str()).collect();
+            assert_eq!(got, *names, "case {case}");
+            assert_eq!(df.escape, *escape, "case {case}");
+        }
+    }
+
+    /// (case, text, line, message fragment): parse errors BuildKit's parser also gives.
+    #[test]
+    fn parse_errors() {
+        let rows: &[(&str, &str, usize, &str)] = &[
+            (
+                "bad escape",
+                "# escape=x\nFROM a\n",
+                1,
+                "invalid escape token",
+            ),
+            (
+                "repeated directive",
+                "# escape=`\n# escape=\\\nFROM a\n",
+                2,
+                "only one escape",
+            ),
+            (
+                "unterminated heredoc",
+                "FROM a\nRUN <<E\nx\n",
+                2,
+                "unterminated heredoc",
+            ),
+            (
+                "JSON array of numbers",
+                "FROM a\nCMD [1]\n",
+                2,
+                "strings only",
+            ),
+        ];
+        for (case, text, line, fragment) in rows {
+            let err = Dockerfile::parse(text).unwrap_err();
+            assert_eq!(err.line, *line, "case {case}: {err}");
+            assert!(err.message.contains(fragment), "case {case}: {err}");
+        }
+    }
+}
