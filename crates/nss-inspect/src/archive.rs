@@ -156,6 +156,9 @@ pub struct ImageArchive {
     pub labels: BTreeMap<String, String>,
     /// The layers, base first.
     pub layers: Vec<Layer>,
+    /// Every history entry of the config, oldest first: the instruction and whether it
+    /// made no layer (`ENV`, `LABEL`, ...).
+    pub history: Vec<(String, bool)>,
     /// The final filesystem.
     pub filesystem: Filesystem,
 }
@@ -248,6 +251,11 @@ impl ImageArchive {
             platform: format!("{}/{}", config.os, config.architecture),
             labels: config.config.labels.unwrap_or_default(),
             layers,
+            history: config
+                .history
+                .iter()
+                .map(|h| (instruction_text(&h.created_by), h.empty_layer))
+                .collect(),
             filesystem: fs,
         })
     }

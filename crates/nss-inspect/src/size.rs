@@ -454,6 +454,7 @@ mod tests {
                     entries: 0,
                 })
                 .collect(),
+            history: Vec::new(),
             filesystem: Filesystem::default(),
         }
     }
