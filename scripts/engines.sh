@@ -47,7 +47,11 @@ PACKAGES=(
   debootstrap debian-archive-keyring gpgv wget busybox-static hyperfine
   curl ca-certificates python3 python3-pip util-linux xz-utils
   shellcheck
+  chromium
 )
+# Python packages the tests use, for the python3 on PATH: the CycloneDX reference
+# library validates `nss sbom` output against the 1.5 JSON schema.
+PIP_PACKAGES=("cyclonedx-python-lib[json-validation]==11.12.0")
 
 PODMAN_CONF="$STATE/podman/containers.conf"
 REGISTRIES_CONF="$STATE/podman/registries.conf"
@@ -129,6 +133,9 @@ cmd_install() {
     cargo install --locked cargo-make
     step cargo-make "$started" "cargo install --locked cargo-make"
   fi
+  started=$(now_ms)
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${PIP_PACKAGES[@]}"
+  step pip "$started" "pip installed ${PIP_PACKAGES[*]}"
 }
 
 # ---------------------------------------------------------------- podman

@@ -51,6 +51,7 @@ mod config;
 mod engine;
 mod error;
 mod exec;
+mod inspect;
 mod plan;
 mod reference;
 mod session;
@@ -63,6 +64,7 @@ pub use crate::config::{
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
 pub use crate::error::{CommandError, Error};
 pub use crate::exec::{Executor, Outcome, verify_platforms};
+pub use crate::inspect::{sbom, size, write_file};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
     Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,

@@ -84,6 +84,20 @@ enum LintFormat {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum SbomFormat {
+    /// CycloneDX 1.5 JSON.
+    Cyclonedx,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum SizeFormat {
+    Text,
+    Json,
+    /// One self-contained HTML page with bar charts.
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum LabelFormat {
     Text,
     Json,
@@ -162,6 +176,33 @@ enum Command {
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
     },
+    /// Write the SBOM of a built image, read from the image (Python, Debian packages, base, preflight).
+    Sbom {
+        /// Which image.
+        #[arg(long, value_enum, default_value = "runtime")]
+        image: Image,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "cyclonedx")]
+        format: SbomFormat,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
+    /// Show where a built image's bytes are: layers, Python distributions, CUDA libraries.
+    Size {
+        /// Which image.
+        #[arg(long, value_enum, default_value = "runtime")]
+        image: Image,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: SizeFormat,
+        /// NAME=value variables.
+        #[arg(value_name = "NAME=value")]
+        vars: Vec<String>,
+    },
     /// Lint Dockerfiles (default: the project's) against the image conventions (exit 1 on findings).
     Lint {
         /// Output format: text, json, or sarif (SARIF 2.1.0, with rule ids and help links).
@@ -210,7 +251,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
     }
     if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         eprintln!(
-            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels or lint; see nss --help"
+            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, sbom, size or lint; see nss --help"
         );
         return ExitCode::from(2);
     }
@@ -237,7 +278,9 @@ fn run(
         | Command::Spec { vars, .. }
         | Command::Check { vars }
         | Command::Sync { vars }
-        | Command::Labels { vars, .. } => vars,
+        | Command::Labels { vars, .. }
+        | Command::Sbom { vars, .. }
+        | Command::Size { vars, .. } => vars,
         Command::Lint { .. } => &[],
     };
     let vars = Vars::new(env).with_args(vars_args)?;
@@ -339,6 +382,35 @@ fn run(
                     println!("{}", shell_words::join(labels.to_args()));
                 }
                 LabelFormat::Dockerfile => print!("{}", labels.to_dockerfile()),
+            }
+            Ok(0)
+        }
+        Command::Sbom {
+            image,
+            format: SbomFormat::Cyclonedx,
+            output,
+            ..
+        } => {
+            let engine = engine(&session, false)?;
+            nss_cli::ensure_running(&engine, &session.vars)?;
+            let doc = nss_cli::sbom(&session, &engine, image.into())?;
+            match output {
+                Some(path) => {
+                    nss_cli::write_file(&path, doc.as_bytes())?;
+                    eprintln!("nss: wrote {}", session.display_path(&path));
+                }
+                None => print!("{doc}"),
+            }
+            Ok(0)
+        }
+        Command::Size { image, format, .. } => {
+            let engine = engine(&session, false)?;
+            nss_cli::ensure_running(&engine, &session.vars)?;
+            let report = nss_cli::size(&session, &engine, image.into())?;
+            match format {
+                SizeFormat::Text => print!("{}", report.to_text()),
+                SizeFormat::Json => println!("{}", report.to_json()),
+                SizeFormat::Html => print!("{}", report.to_html()),
             }
             Ok(0)
         }

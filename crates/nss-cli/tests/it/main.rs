@@ -10,4 +10,5 @@ mod dockerfiles;
 mod dry_run;
 mod engines;
 mod errors;
+mod inspect;
 mod spec;
