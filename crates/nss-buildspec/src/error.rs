@@ -17,6 +17,38 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A project file is not a regular file (a FIFO, directory, device or socket).
+    #[error("{}: is {found}, not a regular file; nss reads a {kind} only from a regular file: replace it with one", path.display())]
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+        /// What it is, e.g. `a FIFO`.
+        found: &'static str,
+        /// What nss expected, e.g. `Dockerfile`.
+        kind: &'static str,
+    },
+    /// A project file is larger than nss reads for its kind.
+    #[error("{}: larger than {cap} bytes, too large for a {kind}; point nss at the real {kind}", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap in bytes.
+        cap: u64,
+        /// What nss expected, e.g. `Dockerfile`.
+        kind: &'static str,
+    },
+    /// A project file resolves (through symlinks) to a file outside the project.
+    #[error("{}: resolves to {}, outside the project dir {}; nss reads a {kind} only inside the project: replace the symlink with the file", path.display(), target.display(), root.display())]
+    Outside {
+        /// The file as named.
+        path: PathBuf,
+        /// Where it resolves to.
+        target: PathBuf,
+        /// The project directory.
+        root: PathBuf,
+        /// What nss expected, e.g. `Dockerfile`.
+        kind: &'static str,
+    },
     /// The project directory has no `pyproject.toml`.
     #[error("{}: no pyproject.toml here; run in a uv project directory or pass --project DIR", dir.display())]
     NoPyProject {
@@ -50,7 +82,10 @@ pub enum Error {
     },
     /// A value given by a `NAME=value` argument, an `NSS_*` variable or a
     /// `[tool.nss]` key is not usable.
-    #[error("{name}={value:?} from {origin}: {problem}; {fix}")]
+    #[error(
+        "{name}={} from {origin}: {problem}; {fix}",
+        crate::file::excerpt(value)
+    )]
     Value {
         /// The build-arg name, e.g. `CUDA_VERSION`.
         name: String,

@@ -55,6 +55,7 @@ mod plan;
 mod reference;
 mod session;
 mod vars;
+mod write;
 
 pub use crate::config::{
     ProjectDirSource, image_var, normalize, project_dir, split_var, validate_mounts,
@@ -71,3 +72,4 @@ pub use crate::plan::{
 pub use crate::reference::validate_reference;
 pub use crate::session::{DoctorItem, Session, build_workspace, bundled_example, usage_text};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
+pub use crate::write::{Rewritten, project_target, rewrite};

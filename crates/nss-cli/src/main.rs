@@ -307,8 +307,21 @@ fn run(
             Ok(if findings.is_empty() { 0 } else { 1 })
         }
         Command::Sync { .. } => {
-            for path in session.sync()? {
-                eprintln!("nss: updated {}", session.display_path(&path));
+            for done in session.sync()? {
+                let shown = session.display_path(&done.target);
+                match &done.through_link {
+                    Some(link) => eprintln!(
+                        "nss: updated {shown} (through the symlink {})",
+                        session.display_path(link)
+                    ),
+                    None => eprintln!("nss: updated {shown}"),
+                }
+                if done.split_links > 0 {
+                    eprintln!(
+                        "nss: note: {shown} had {} other hard link(s); they keep the old content",
+                        done.split_links
+                    );
+                }
             }
             Ok(0)
         }
@@ -331,20 +344,28 @@ fn run(
         }
         Command::Lint { files } => {
             let files = if files.is_empty() {
-                let mut f = vec![session.dockerfile(ImageKind::Runtime)];
-                let test = session.dockerfile(ImageKind::Test);
-                if test.is_file() {
-                    f.push(test);
-                }
-                f
+                session
+                    .checked_dockerfiles()?
+                    .into_iter()
+                    .map(|(_, path, text)| (path, text))
+                    .collect()
             } else {
-                files
+                let mut read = Vec::new();
+                for file in files {
+                    let text = nss_buildspec::read_project_file(
+                        &file,
+                        nss_buildspec::FileKind::Dockerfile,
+                        None,
+                    )?;
+                    read.push((file, text));
+                }
+                read
             };
             let mut count = 0;
-            for file in files {
+            for (file, text) in files {
                 let shown = PathBuf::from(session.display_path(&file));
                 let findings =
-                    nss_lint::lint_file(&file).map_err(|e| Error::Usage(e.to_string()))?;
+                    nss_lint::lint_named(&text, &shown).map_err(|e| Error::Usage(e.to_string()))?;
                 for f in findings {
                     println!("{}", f.display_with(&shown));
                     count += 1;
