@@ -38,7 +38,7 @@ pub enum Error {
         kind: &'static str,
     },
     /// A project file resolves (through symlinks) to a file outside the project.
-    #[error("{}: resolves to {}, outside the project dir {}; nss reads a {kind} only inside the project: replace the symlink with the file", path.display(), target.display(), root.display())]
+    #[error("{}", outside(path, target, root, kind))]
     Outside {
         /// The file as named.
         path: PathBuf,
@@ -107,6 +107,28 @@ pub enum Error {
         /// How to fix it.
         fix: String,
     },
+}
+
+fn outside(
+    path: &std::path::Path,
+    target: &std::path::Path,
+    root: &std::path::Path,
+    kind: &str,
+) -> String {
+    if path == target {
+        format!(
+            "{}: outside the project dir {}; nss reads a {kind} only inside the project: move it into the project",
+            path.display(),
+            root.display()
+        )
+    } else {
+        format!(
+            "{}: resolves to {}, outside the project dir {}; nss reads a {kind} only inside the project: replace the symlink with the file",
+            path.display(),
+            target.display(),
+            root.display()
+        )
+    }
 }
 
 /// This crate's result type.

@@ -91,13 +91,39 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
     }
 }
 
-/// Splits a variable with shell rules; an unterminated quote is an error naming it.
+/// Splits a variable with shell rules; an unterminated quote is an error naming it (the
+/// value is not quoted: it may hold anything).
 pub fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
     shell_words::split(value).map_err(|_| {
         Error::Usage(format!(
-            "{name}={value:?} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
+            "{name} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
         ))
     })
+}
+
+/// Refuses engine options (`CONTAINER_EXTRA_MOUNTS`, `CONTAINER_GPU_FLAG`) that set a
+/// secret variable by value (`-e HF_TOKEN=...`, `--env=HF_TOKEN=...`): the value would
+/// show on the engine's command line and in the dry run. The message names the variable
+/// only.
+pub fn refuse_secret_values(name: &str, words: &[String]) -> Result<(), Error> {
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let assignment = match w.as_str() {
+            "-e" | "--env" => it.next().map(String::as_str),
+            other => other
+                .strip_prefix("--env=")
+                .or_else(|| other.strip_prefix("-e").filter(|r| !r.starts_with('-'))),
+        };
+        let Some((var, _)) = assignment.and_then(|a| a.split_once('=')) else {
+            continue;
+        };
+        if nss_preflight::is_secret_name(var) {
+            return Err(Error::Usage(format!(
+                "{name} sets the secret {var} by value, which would show on the engine's command line; pass it by name: export {var}=... and drop it from {name} (nss adds -e {var} for known secrets; otherwise write -e {var} without a value)"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Validates `CONTAINER_EXTRA_MOUNTS` words: a `-v`/`--volume` source that is a bare name

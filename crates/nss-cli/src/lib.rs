@@ -58,8 +58,8 @@ mod vars;
 mod write;
 
 pub use crate::config::{
-    ProjectDirSource, image_var, normalize, project_dir, split_var, validate_mounts,
-    validate_platform,
+    ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
+    validate_mounts, validate_platform,
 };
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
 pub use crate::error::{CommandError, Error};

@@ -1,14 +1,46 @@
 //! The `nss` command: build, run, check and label CUDA container images of uv-managed
 //! Python projects on docker or podman. All logic lives in the `nss_cli` library.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
-
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars};
+
+/// The secret values of this process's environment, redacted from everything nss prints.
+static REDACTOR: std::sync::OnceLock<nss_preflight::Redactor> = std::sync::OnceLock::new();
+
+/// Every line nss prints goes through here: the last line of defence replaces the value of
+/// every secret variable (see `nss_preflight::is_secret_name`) before it is written.
+fn emit(to_stderr: bool, text: &str) {
+    use std::io::Write;
+    let redactor = REDACTOR.get_or_init(|| {
+        nss_preflight::Redactor::from_vars(
+            std::env::vars_os()
+                .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+        )
+    });
+    let text = redactor.redact(text);
+    let _ = if to_stderr {
+        std::io::stderr().lock().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().lock().write_all(text.as_bytes())
+    };
+}
+
+/// Like `print!`, through [`emit`].
+macro_rules! out {
+    ($($t:tt)*) => { emit(false, &format!($($t)*)) };
+}
+/// Like `println!`, through [`emit`].
+macro_rules! outln {
+    ($($t:tt)*) => { emit(false, &format!("{}\n", format_args!($($t)*))) };
+}
+/// Like `eprintln!`, through [`emit`].
+macro_rules! errln {
+    ($($t:tt)*) => { emit(true, &format!("{}\n", format_args!($($t)*))) };
+}
 
 const VARIABLES_HELP: &str = "\
 Variables (NAME=value after the command, or the environment; the argument wins):
@@ -183,7 +215,7 @@ fn main() -> ExitCode {
     match run(cli, env, cwd) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("nss: error: {e}");
+            errln!("nss: error: {e}");
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
     }
@@ -196,7 +228,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        eprintln!(
+        errln!(
             "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels or lint; see nss --help"
         );
         return ExitCode::from(2);
@@ -207,7 +239,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("invalid usage");
     let first = first.trim_start_matches("error: ");
-    eprintln!("nss: error: {first}; see nss --help");
+    errln!("nss: error: {first}; see nss --help");
     ExitCode::from(2)
 }
 
@@ -228,7 +260,7 @@ fn run(
         Command::Lint { .. } => &[],
     };
     let vars = Vars::new(env).with_args(vars_args)?;
-    let dry_run = cli.dry_run || vars.dry_run();
+    let dry_run = vars.dry_run()? || cli.dry_run;
     let session = Session::new(cli.project.as_deref(), vars, cwd);
 
     match cli.command {
@@ -267,7 +299,7 @@ fn run(
         Command::Doctor { .. } => {
             let items = session.doctor();
             for i in &items {
-                println!("{i}");
+                outln!("{i}");
             }
             Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
         }
@@ -277,24 +309,24 @@ fn run(
             let project = session.project()?;
             let spec = session.spec(&project, None)?;
             match (format, explain) {
-                (SpecFormat::Json, _) => println!(
+                (SpecFormat::Json, _) => outln!(
                     "{}",
                     serde_json::to_string_pretty(&spec.to_json()).unwrap_or_default()
                 ),
-                (SpecFormat::Text, true) => print!("{}", spec.explain()),
+                (SpecFormat::Text, true) => out!("{}", spec.explain()),
                 (SpecFormat::Text, false) => {
                     for (name, value, _) in spec.pins() {
-                        println!("{name}={}", shell_words::quote(&value));
+                        outln!("{name}={}", shell_words::quote(&value));
                     }
-                    println!(
+                    outln!(
                         "GPU_EXTRAS={}",
                         shell_words::quote(&spec.gpu_extras.value.join(" "))
                     );
-                    println!(
+                    outln!(
                         "CPU_EXTRAS={}",
                         shell_words::quote(&spec.cpu_extras.value.join(" "))
                     );
-                    println!("APP={}", shell_words::quote(&spec.app.value));
+                    outln!("APP={}", shell_words::quote(&spec.app.value));
                 }
             }
             Ok(0)
@@ -302,7 +334,7 @@ fn run(
         Command::Check { .. } => {
             let findings = session.check()?;
             for f in &findings {
-                println!("{f}");
+                outln!("{f}");
             }
             Ok(if findings.is_empty() { 0 } else { 1 })
         }
@@ -310,14 +342,14 @@ fn run(
             for done in session.sync()? {
                 let shown = session.display_path(&done.target);
                 match &done.through_link {
-                    Some(link) => eprintln!(
+                    Some(link) => errln!(
                         "nss: updated {shown} (through the symlink {})",
                         session.display_path(link)
                     ),
-                    None => eprintln!("nss: updated {shown}"),
+                    None => errln!("nss: updated {shown}"),
                 }
                 if done.split_links > 0 {
-                    eprintln!(
+                    errln!(
                         "nss: note: {shown} had {} other hard link(s); they keep the old content",
                         done.split_links
                     );
@@ -328,17 +360,17 @@ fn run(
         Command::Labels { image, format, .. } => {
             let labels = session.image_labels(image.into())?;
             match format {
-                LabelFormat::Text => print!("{}", labels.to_text()),
+                LabelFormat::Text => out!("{}", labels.to_text()),
                 LabelFormat::Json => {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&labels.to_json()).unwrap_or_default()
                     );
                 }
                 LabelFormat::Args => {
-                    println!("{}", shell_words::join(labels.to_args()));
+                    outln!("{}", shell_words::join(labels.to_args()));
                 }
-                LabelFormat::Dockerfile => print!("{}", labels.to_dockerfile()),
+                LabelFormat::Dockerfile => out!("{}", labels.to_dockerfile()),
             }
             Ok(0)
         }
@@ -367,7 +399,7 @@ fn run(
                 let findings =
                     nss_lint::lint_named(&text, &shown).map_err(|e| Error::Usage(e.to_string()))?;
                 for f in findings {
-                    println!("{}", f.display_with(&shown));
+                    outln!("{}", f.display_with(&shown));
                     count += 1;
                 }
             }
@@ -392,19 +424,19 @@ fn warn_context(session: &Session) {
     if let Ok(report) =
         nss_lint::scan_context(&session.project_dir, &nss_lint::ScanOptions::default())
     {
-        eprintln!("nss: {report}");
+        errln!("nss: {report}");
         for w in &report.warnings {
-            eprintln!("nss: warning: {w}");
+            errln!("nss: warning: {w}");
         }
     }
 }
 
 fn execute(plan: &Plan, dry_run: bool) -> Result<u8, Error> {
     for note in &plan.notes {
-        eprintln!("nss: note: {note}");
+        errln!("nss: note: {note}");
     }
     if dry_run {
-        print!("{}", plan.dry_run());
+        out!("{}", plan.dry_run());
         return Ok(0);
     }
     let exec = Executor::with_signal_handlers()?;

@@ -176,10 +176,12 @@ impl Session {
     }
 
     fn gpu_flag(&self) -> Result<Vec<String>, Error> {
-        config::split_var(
+        let words = config::split_var(
             env::CONTAINER_GPU_FLAG,
             &self.vars.value(env::CONTAINER_GPU_FLAG).unwrap_or_default(),
-        )
+        )?;
+        config::refuse_secret_values(env::CONTAINER_GPU_FLAG, &words)?;
+        Ok(words)
     }
 
     fn extra_mounts(&self) -> Result<Vec<String>, Error> {
@@ -188,6 +190,7 @@ impl Session {
             .value(env::CONTAINER_EXTRA_MOUNTS)
             .unwrap_or_default();
         let words = config::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
+        config::refuse_secret_values(env::CONTAINER_EXTRA_MOUNTS, &words)?;
         config::validate_mounts(
             &words,
             &self.cwd,

@@ -170,6 +170,34 @@ impl Check {
     }
 }
 
+/// Every finding id the checks can report, for `NSS_PREFLIGHT_IGNORE` (an id not listed
+/// here is reported as `preflight-ignore-unknown`, so a typo does not silently keep a
+/// finding).
+pub const FINDING_IDS: [&str; 22] = [
+    "workspace-missing",
+    "workspace-empty",
+    "workspace-not-a-directory",
+    "workspace-unreadable",
+    WORKSPACE_IDS.0,
+    WORKSPACE_IDS.1,
+    ARTIFACTS_IDS.0,
+    ARTIFACTS_IDS.1,
+    "hf-home-unset",
+    "hf-home-missing",
+    "hf-token-missing",
+    "hf-offline-cache-empty",
+    "gpu-disabled",
+    "gpu-not-visible",
+    "driver-version-unreadable",
+    "cuda-version-invalid",
+    "driver-minor-version-compat",
+    "driver-too-old",
+    "shm-small",
+    "shm-unreadable",
+    "preflight-setting-unknown",
+    "preflight-ignore-unknown",
+];
+
 /// The whole preflight for one invocation of the app: decides the [`Scope`] from the app's
 /// arguments (without its program name), runs the checks that apply, drops ignored ids,
 /// and orders the findings most serious first.
@@ -194,7 +222,11 @@ pub fn run_checks<P: Probe + ?Sized>(probe: &P, settings: &Settings, scope: Scop
             findings.push(Finding::new(
                 "preflight-setting-unknown",
                 Level::Hint,
-                format!("{}: unknown word {word:?}", env::NSS_PREFLIGHT),
+                format!(
+                    "{}: unknown word {}",
+                    env::NSS_PREFLIGHT,
+                    crate::report::escape_controls(word)
+                ),
                 format!(
                     "use a comma-separated list of on, off, strict, json (e.g. {}=strict,json)",
                     env::NSS_PREFLIGHT
@@ -202,9 +234,28 @@ pub fn run_checks<P: Probe + ?Sized>(probe: &P, settings: &Settings, scope: Scop
             ));
         }
     }
+    if matches!(scope, Scope::Full | Scope::InfoCommand) {
+        for id in settings
+            .ignore
+            .iter()
+            .filter(|id| !FINDING_IDS.contains(&id.as_str()))
+        {
+            findings.push(Finding::new(
+                "preflight-ignore-unknown",
+                Level::Hint,
+                format!(
+                    "{}: unknown finding id {}",
+                    env::NSS_PREFLIGHT_IGNORE,
+                    crate::report::escape_controls(id)
+                ),
+                "use the ids printed in brackets after each finding, comma-separated",
+            ));
+        }
+    }
     for check in Check::ALL.into_iter().filter(|c| c.runs_in(scope)) {
         findings.extend(check.run(probe, settings));
     }
+    debug_assert!(findings.iter().all(|f| FINDING_IDS.contains(&f.id)));
     findings.retain(|f| !settings.ignore.iter().any(|id| id == f.id));
     findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     Report { scope, findings }
