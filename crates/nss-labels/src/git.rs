@@ -90,7 +90,7 @@ impl GitFacts {
                 .stderr(Stdio::null())
                 .spawn()
                 .ok()
-                .map(|child| Bounded::new(child))
+                .map(Bounded::new)
         };
         let collect = |child: Option<Bounded>| -> Option<String> {
             let out = child?.output_by(deadline)?;
