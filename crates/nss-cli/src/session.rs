@@ -388,6 +388,8 @@ impl Session {
     ) -> Result<Plan, Error> {
         self.validate()?;
         let project = self.project()?;
+        // Validates [tool.nss] (its secrets list included) as a build would.
+        self.spec(&project, None)?;
         let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
             Error::Usage("CONTAINER_HF_CACHE is not set and HOME is unknown; set CONTAINER_HF_CACHE=/path/to/hf-cache".into())
         })?;
