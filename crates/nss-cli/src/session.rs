@@ -233,12 +233,24 @@ impl Session {
             return Ok(None);
         };
         let path = self.cwd.join(expand_home(ca, &self.vars));
-        if !path.is_file() {
+        let shown = nss_buildspec::excerpt(ca);
+        let fix = "point it at a PEM CA bundle file, e.g. /etc/ssl/certs/ca-certificates.crt";
+        let found = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => None,
+            Ok(m) => Some(nss_buildspec::describe_file_type(m.file_type())),
+            Err(_) => Some("no such file"),
+        };
+        if let Some(found) = found {
+            let found = found
+                .strip_prefix("a ")
+                .map_or(found.to_string(), |f| format!("a {f}, not a file"));
             return Err(Error::Usage(format!(
-                "CONTAINER_BUILD_CA={ca}: no such file ({}); point it at a PEM CA bundle, e.g. /etc/ssl/certs/ca-certificates.crt",
+                "{}={shown}: {found} ({}); {fix}",
+                env::CONTAINER_BUILD_CA,
                 path.display()
             )));
         }
+        check_option_path(env::CONTAINER_BUILD_CA, &path, "--secret", &[',', '"'])?;
         Ok(Some(path))
     }
 
@@ -393,13 +405,33 @@ impl Session {
         let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
             Error::Usage("CONTAINER_HF_CACHE is not set and HOME is unknown; set CONTAINER_HF_CACHE=/path/to/hf-cache".into())
         })?;
+        let hf_cache = self.cwd.join(expand_home(&hf, &self.vars));
+        if let Ok(m) = std::fs::metadata(&hf_cache)
+            && !m.is_dir()
+        {
+            return Err(Error::Usage(format!(
+                "{}={}: {} is {}, not a directory; point it at the Hugging Face cache directory (created when missing)",
+                env::CONTAINER_HF_CACHE,
+                nss_buildspec::excerpt(&hf),
+                hf_cache.display(),
+                nss_buildspec::describe_file_type(m.file_type())
+            )));
+        }
+        for (what, path) in [
+            (env::CONTAINER_HF_CACHE, &hf_cache),
+            ("the project dir", &self.project_dir),
+        ] {
+            if path.to_string_lossy().contains(':') {
+                check_option_path(what, path, "--mount", &[',', '"'])?;
+            }
+        }
         let inputs = RunInputs {
             image: self.image(kind)?,
             kind,
             platform: self.platform()?,
             name: container_name(),
             project_dir: self.project_dir.clone(),
-            hf_cache: self.cwd.join(expand_home(&hf, &self.vars)),
+            hf_cache,
             gpu_flag: self.gpu_flag()?,
             cdi_available: cdi_available(),
             extra_mounts: self.extra_mounts()?,
@@ -648,6 +680,21 @@ impl Session {
             items.push(registry_item(&reg));
         }
         items
+    }
+}
+
+/// Refuses a path an engine option cannot carry: `option` reads its value as
+/// comma-separated `key=value` fields, so a path holding one of `bad` would end its field
+/// early (and could add fields of its own); control characters are refused everywhere.
+fn check_option_path(what: &str, path: &Path, option: &str, bad: &[char]) -> Result<(), Error> {
+    let text = path.to_string_lossy();
+    let found = text.chars().find(|c| bad.contains(c) || c.is_control());
+    match found {
+        None => Ok(()),
+        Some(c) => Err(Error::Usage(format!(
+            "{what}: the path {} contains {c:?}, which the engine's {option} option cannot carry; move or link it to a path without it",
+            nss_buildspec::excerpt(&text)
+        ))),
     }
 }
 
