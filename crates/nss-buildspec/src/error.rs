@@ -69,7 +69,7 @@ pub enum Error {
     },
     /// A field of a project file is missing, of the wrong type or has a value
     /// nss cannot use.
-    #[error("{}: {field} {problem}; {fix}", path.display())]
+    #[error("{}: {field} {}; {fix}", path.display(), capped(problem))]
     Field {
         /// The file.
         path: PathBuf,
@@ -100,7 +100,7 @@ pub enum Error {
     },
     /// Resolved values contradict each other or name an image nvidia/cuda does
     /// not publish.
-    #[error("{problem}; {fix}")]
+    #[error("{}; {fix}", capped(problem))]
     Conflict {
         /// What contradicts what, naming both sources.
         problem: String,
@@ -128,6 +128,15 @@ fn outside(
             target.display(),
             root.display()
         )
+    }
+}
+
+/// A problem text cut to a length fit for one line (it may quote values from files).
+fn capped(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 300;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{} ...", &text[..end]).into(),
+        None => text.into(),
     }
 }
 

@@ -85,7 +85,8 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Usage(format!(
-            "{what}={platform:?} is not a supported platform; use one of: {}",
+            "{what}={} is not a supported platform; use one of: {}",
+            nss_buildspec::excerpt(platform),
             SUPPORTED_PLATFORMS.join(", ")
         )))
     }

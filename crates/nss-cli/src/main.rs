@@ -215,10 +215,29 @@ fn main() -> ExitCode {
     match run(cli, env, cwd) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            errln!("nss: error: {e}");
+            errln!("nss: error: {}", one_line(&e.to_string()));
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
     }
+}
+
+/// An error message as one line of bounded length: control characters escaped (a path
+/// holding a newline must not split it), cut after 1000 characters.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 1000;
+    let mut out = String::with_capacity(text.len().min(MAX + 8));
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push_str(" ...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `--help`/`--version` print and exit 0; usage errors print one line and exit 2.

@@ -328,7 +328,7 @@ impl Session {
                 "{}: no Dockerfile there ({}={}); {}",
                 path.display(),
                 kind.file_var(),
-                self.vars.value(kind.file_var()).unwrap_or_default(),
+                nss_buildspec::excerpt(&self.vars.value(kind.file_var()).unwrap_or_default()),
                 looked()
             )));
         }

@@ -786,3 +786,49 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn long_and_multiline_values_give_one_short_line() {
+    let project = TempProject::new("probe", None);
+    let dir = project.dir();
+    let long = "x".repeat(100_000);
+    // (case, variable, value, named in the line)
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "100 kB platform",
+            "CONTAINER_GPU_PLATFORM",
+            &long,
+            "CONTAINER_GPU_PLATFORM",
+        ),
+        (
+            "100 kB image",
+            "CONTAINER_GPU_IMAGE",
+            &long,
+            "CONTAINER_GPU_IMAGE",
+        ),
+        (
+            "newline in the image",
+            "CONTAINER_GPU_IMAGE",
+            "a\nb",
+            "CONTAINER_GPU_IMAGE",
+        ),
+        (
+            "newline in the project dir",
+            "NSS_PROJECT_DIR",
+            "/nope\nnss: error: forged",
+            "/nope\\n",
+        ),
+        (
+            "100 kB python pin",
+            "NSS_PYTHON_VERSION",
+            &long,
+            "PYTHON_VERSION",
+        ),
+    ];
+    for (case, name, value, says) in cases {
+        let mut env = env_for(&dir);
+        env.insert(name.to_string(), value.to_string());
+        let (out, _) = nss(&dir, &env, &["--dry-run", "build"]);
+        refused(&out, case, &[says]);
+    }
+}
