@@ -61,7 +61,7 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
   CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built here from this workspace)
   NSS_PROJECT_DIR           the project directory
-  NSS_DRY_RUN=1             print the engine commands instead of running them
+  NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
 Build pins (CUDA_VERSION=..., UV_VERSION=..., GPU_EXTRAS=..., APP=...) override the spec.
 
 Exit codes: 0 ok, 1 findings (check, lint) or a failed engine command, 2 bad input,
