@@ -17,6 +17,38 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A project file is not a regular file (a FIFO, directory, device or socket).
+    #[error("{}: is {found}, not a regular file; nss reads a {kind} only from a regular file: replace it with one", path.display())]
+    NotRegular {
+        /// The file.
+        path: PathBuf,
+        /// What it is, e.g. `a FIFO`.
+        found: &'static str,
+        /// What nss expected, e.g. `Dockerfile`.
+        kind: &'static str,
+    },
+    /// A project file is larger than nss reads for its kind.
+    #[error("{}: larger than {cap} bytes, too large for a {kind}; point nss at the real {kind}", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The cap in bytes.
+        cap: u64,
+        /// What nss expected, e.g. `Dockerfile`.
+        kind: &'static str,
+    },
+    /// A project file resolves (through symlinks) to a file outside the project.
+    #[error("{}", outside(path, target, root, kind))]
+    Outside {
+        /// The file as named.
+        path: PathBuf,
+        /// Where it resolves to.
+        target: PathBuf,
+        /// The project directory.
+        root: PathBuf,
+        /// What nss expected, e.g. `Dockerfile`.
+        kind: &'static str,
+    },
     /// The project directory has no `pyproject.toml`.
     #[error("{}: no pyproject.toml here; run in a uv project directory or pass --project DIR", dir.display())]
     NoPyProject {
@@ -37,7 +69,7 @@ pub enum Error {
     },
     /// A field of a project file is missing, of the wrong type or has a value
     /// nss cannot use.
-    #[error("{}: {field} {problem}; {fix}", path.display())]
+    #[error("{}: {field} {}; {fix}", path.display(), capped(problem))]
     Field {
         /// The file.
         path: PathBuf,
@@ -50,7 +82,10 @@ pub enum Error {
     },
     /// A value given by a `NAME=value` argument, an `NSS_*` variable or a
     /// `[tool.nss]` key is not usable.
-    #[error("{name}={value:?} from {origin}: {problem}; {fix}")]
+    #[error(
+        "{name}={} from {origin}: {problem}; {fix}",
+        crate::file::excerpt(value)
+    )]
     Value {
         /// The build-arg name, e.g. `CUDA_VERSION`.
         name: String,
@@ -65,13 +100,44 @@ pub enum Error {
     },
     /// Resolved values contradict each other or name an image nvidia/cuda does
     /// not publish.
-    #[error("{problem}; {fix}")]
+    #[error("{}; {fix}", capped(problem))]
     Conflict {
         /// What contradicts what, naming both sources.
         problem: String,
         /// How to fix it.
         fix: String,
     },
+}
+
+fn outside(
+    path: &std::path::Path,
+    target: &std::path::Path,
+    root: &std::path::Path,
+    kind: &str,
+) -> String {
+    if path == target {
+        format!(
+            "{}: outside the project dir {}; nss reads a {kind} only inside the project: move it into the project",
+            path.display(),
+            root.display()
+        )
+    } else {
+        format!(
+            "{}: resolves to {}, outside the project dir {}; nss reads a {kind} only inside the project: replace the symlink with the file",
+            path.display(),
+            target.display(),
+            root.display()
+        )
+    }
+}
+
+/// A problem text cut to a length fit for one line (it may quote values from files).
+fn capped(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 300;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{} ...", &text[..end]).into(),
+        None => text.into(),
+    }
 }
 
 /// This crate's result type.

@@ -79,6 +79,7 @@ pub mod env;
 
 mod dockerfile;
 mod error;
+mod file;
 mod pep;
 mod project;
 mod resolve;
@@ -91,6 +92,7 @@ pub use crate::dockerfile::{
     sync_args,
 };
 pub use crate::error::{Error, Result};
+pub use crate::file::{FileKind, describe_file_type, excerpt, read_project_file};
 pub use crate::project::{Project, PythonVersionFile};
 pub use crate::resolve::{
     DEFAULT_APP, DEFAULT_PLATFORM, DEFAULT_UBUNTU_VERSION, Inputs, OVERRIDE_NAMES, PLATFORMS,

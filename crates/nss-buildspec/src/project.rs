@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, TableLike};
 
 use crate::error::{Error, Result};
+use crate::file::{FileKind, read_project_file};
 
 /// The `.python-version` file of a project.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,34 +33,28 @@ pub struct Project {
 impl Project {
     /// Reads `dir/pyproject.toml` and, when present, `dir/.python-version`.
     ///
-    /// Errors: no `pyproject.toml` ([`Error::NoPyProject`]), an unreadable file
-    /// ([`Error::Read`]) or invalid TOML ([`Error::Toml`], with line and column).
+    /// Both are read by [`read_project_file`] (regular files inside `dir`, size-capped).
+    /// Errors: no `pyproject.toml` ([`Error::NoPyProject`]), an unreadable, special,
+    /// outside or oversized file ([`Error::Read`], [`Error::NotRegular`],
+    /// [`Error::Outside`], [`Error::TooLarge`]) or invalid TOML ([`Error::Toml`]).
     pub fn load(dir: &Path) -> Result<Project> {
         let pyproject_path = dir.join("pyproject.toml");
-        let text = match std::fs::read_to_string(&pyproject_path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::NoPyProject {
-                    dir: dir.to_path_buf(),
-                });
-            }
-            Err(source) => {
-                return Err(Error::Read {
-                    path: pyproject_path,
-                    source,
-                });
-            }
-        };
+        if std::fs::symlink_metadata(&pyproject_path)
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+        {
+            return Err(Error::NoPyProject {
+                dir: dir.to_path_buf(),
+            });
+        }
+        let text = read_project_file(&pyproject_path, FileKind::PyProject, Some(dir))?;
         let pv_path = dir.join(".python-version");
-        let python_version = match std::fs::read_to_string(&pv_path) {
-            Ok(text) => Some(text),
+        let python_version = match std::fs::symlink_metadata(&pv_path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(source) => {
-                return Err(Error::Read {
-                    path: pv_path,
-                    source,
-                });
-            }
+            _ => Some(read_project_file(
+                &pv_path,
+                FileKind::PythonVersion,
+                Some(dir),
+            )?),
         };
         Self::from_parts(dir, &text, python_version.as_deref())
     }

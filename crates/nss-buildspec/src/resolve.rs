@@ -356,6 +356,25 @@ impl Cx<'_> {
             });
         }
         let Some(tool) = self.tool else { return Ok(()) };
+        if let Some(item) = tool.get("secrets") {
+            let names = item
+                .as_array()
+                .and_then(|a| a.iter().map(|v| v.as_str()).collect::<Option<Vec<&str>>>());
+            let Some(names) = names else {
+                return Err(self.tool_type_error("secrets", "an array of strings", item));
+            };
+            if let Some(bad) = names.iter().find(|n| !env_var_name(n)) {
+                return Err(Error::Field {
+                    path: self.project.pyproject_path().to_path_buf(),
+                    field: "[tool.nss] secrets".to_owned(),
+                    problem: format!(
+                        "has {}, which is not an environment-variable name",
+                        crate::file::excerpt(bad)
+                    ),
+                    fix: "list variable names only (letters, digits, '_'), e.g. secrets = [\"WANDB_API_KEY\"]; nss passes each as -e NAME".to_owned(),
+                });
+            }
+        }
         for (key, _) in tool.iter() {
             if !TOOL_NSS_KEYS.contains(&key) {
                 return Err(Error::Field {
@@ -661,6 +680,15 @@ impl Cx<'_> {
             )
         })?;
         let names: Vec<&str> = table.iter().map(|(k, _)| k).collect();
+        for name in &names {
+            if let Err(problem) = console_script_name(name) {
+                return Err(self.pyproject_field(
+                    "[project.scripts]",
+                    format!("key {} {problem}", crate::file::excerpt(name)),
+                    "rename the console script (letters, digits, '.', '_', '-'), or set [tool.nss] app",
+                ));
+            }
+        }
         match names.as_slice() {
             [] => Ok(None),
             [one] => Ok(Some(Resolved::new(
@@ -713,16 +741,50 @@ fn image_type(raw: Raw, src: &Source) -> Result<CudaImageType> {
 
 fn app_name(raw: Raw, src: &Source) -> Result<String> {
     let value = raw.shown();
-    if value.chars().any(char::is_whitespace) {
+    if let Err(problem) = console_script_name(&value) {
         return Err(value_error(
             &APP,
             &value,
             src,
-            "contains whitespace".to_owned(),
+            problem,
             "give one console script name, e.g. safe-synthesizer".to_owned(),
         ));
     }
     Ok(value)
+}
+
+/// A console-script name as nss accepts it (for `APP` and the keys of
+/// `[project.scripts]`): ASCII letters, digits, `.`, `_` and `-`, starting with a letter,
+/// digit or `_`, at most 128 characters. It becomes a Dockerfile `ARG` default and a
+/// program name in the image, so nothing else is let through.
+pub(crate) fn console_script_name(name: &str) -> std::result::Result<(), String> {
+    let first_ok = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    if name.is_empty() {
+        Err("is empty".to_owned())
+    } else if name.len() > 128 {
+        Err("is longer than 128 characters".to_owned())
+    } else if !first_ok {
+        Err("does not start with a letter, digit or '_'".to_owned())
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        Err(format!(
+            "contains {c:?}; a console script name has only letters, digits, '.', '_' and '-'"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// An environment-variable name: ASCII letters, digits and `_`, not starting with a digit.
+pub(crate) fn env_var_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Validates `CUDA_ARCH_FLAGS`: `;`-separated SM numbers, each with an optional `a` or `f` suffix.
@@ -842,10 +904,15 @@ fn complete_python(text: &str, uv: [u64; 3]) -> std::result::Result<String, Stri
     let Some([a, b, c]) = parse_triple(text) else {
         return Err("is not X.Y or X.Y.Z".to_owned());
     };
-    // Any patch of a known minor: CPython patches outpace the table, and an
-    // explicit X.Y.Z is the user's (or .python-version's) informed choice.
+    // A patch of a known minor up to the newest in the table: an explicit X.Y.Z is the
+    // user's choice among released patches; one past the table is a typo (3.11.99) or a
+    // release newer than the table, and X.Y takes the newest either way.
     match TABLES.newest_python_patch((a, b)) {
         None => Err(unknown()),
+        Some(newest) if c > newest => Err(format!(
+            "is not a CPython release in the version table (newest {a}.{b} patch there: {a}.{b}.{newest}, checked {}); use {a}.{b} for the newest, or a released patch",
+            TABLES.checked
+        )),
         Some(_) => Ok(format!("{a}.{b}.{c}")),
     }
 }
@@ -1245,6 +1312,26 @@ impl Extras {
             Raw::List(l) => l,
         };
         let known: BTreeSet<&str> = self.list.iter().map(|e| e.name.as_str()).collect();
+        let invalid = |problem: String, fix: &str| Error::Value {
+            name: arg.to_owned(),
+            value: names.join(" "),
+            origin: src.to_string(),
+            problem,
+            fix: fix.to_owned(),
+        };
+        if names.is_empty() {
+            return Err(invalid(
+                "names no extra".to_owned(),
+                "list at least one extra, or remove the setting to derive them",
+            ));
+        }
+        let mut seen = BTreeSet::new();
+        if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+            return Err(invalid(
+                format!("names {} twice", crate::file::excerpt(dup)),
+                "list each extra once",
+            ));
+        }
         if let Some(bad) = names.iter().find(|n| !known.contains(n.as_str())) {
             return Err(Error::Value {
                 name: arg.to_owned(),
@@ -1473,15 +1560,15 @@ required-version = ">=0.9.14, <0.11"
                 app,
                 "demo",
             ),
-            // A patch newer than the table is kept: CPython outpaces the table.
+            // A released patch older than the newest is kept as given.
             (
-                "explicit patch beyond the table",
+                "explicit older patch",
                 Case {
-                    overrides: &[("PYTHON_VERSION", "3.11.17")],
+                    overrides: &[("PYTHON_VERSION", "3.11.9")],
                     ..c()
                 },
                 python,
-                "3.11.17",
+                "3.11.9",
             ),
             (
                 "newer uv installs newer patch",
@@ -1886,7 +1973,77 @@ required-version = ">=0.9.14, <0.11"
                     overrides: &[("APP", "two words")],
                     ..c()
                 },
-                "APP=\"two words\" from command line (APP=...): contains whitespace",
+                "APP=\"two words\" from command line (APP=...): contains ' '; a console script name has only",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\napp = \"--help\"\n",
+                    ..c()
+                },
+                "does not start with a letter, digit or '_'",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\napp = \"../x\"\n",
+                    ..c()
+                },
+                "does not start with a letter, digit or '_'",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\napp = \"\"\n",
+                    ..c()
+                },
+                "[tool.nss] app",
+            ),
+            (
+                Case {
+                    edit: &[("demo = \"demo:main\"", "\"a b;$(id)\" = \"m:a\"")],
+                    ..c()
+                },
+                "[project.scripts] key \"a b;$(id)\" contains ' '",
+            ),
+            (
+                Case {
+                    overrides: &[("PYTHON_VERSION", "3.11.99")],
+                    ..c()
+                },
+                "is not a CPython release in the version table (newest 3.11 patch there: 3.11.",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\ngpu-extras = []\n",
+                    ..c()
+                },
+                "names no extra",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\ngpu-extras = [\"web\", \"web\"]\n",
+                    ..c()
+                },
+                "names \"web\" twice",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\nsecrets = \"X\"\n",
+                    ..c()
+                },
+                "[tool.nss] secrets must be an array of strings, found a string",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\nsecrets = [5]\n",
+                    ..c()
+                },
+                "[tool.nss] secrets must be an array of strings",
+            ),
+            (
+                Case {
+                    append: "[tool.nss]\nsecrets = [\"-e X\"]\n",
+                    ..c()
+                },
+                "[tool.nss] secrets has \"-e X\", which is not an environment-variable name",
             ),
             // Extras.
             (

@@ -85,77 +85,206 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Usage(format!(
-            "{what}={platform:?} is not a supported platform; use one of: {}",
+            "{what}={} is not a supported platform; use one of: {}",
+            nss_buildspec::excerpt(platform),
             SUPPORTED_PLATFORMS.join(", ")
         )))
     }
 }
 
-/// Splits a variable with shell rules; an unterminated quote is an error naming it.
+/// Splits a variable with shell rules; an unterminated quote is an error naming it (the
+/// value is not quoted: it may hold anything).
 pub fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
     shell_words::split(value).map_err(|_| {
         Error::Usage(format!(
-            "{name}={value:?} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
+            "{name} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
         ))
     })
 }
 
-/// Validates `CONTAINER_EXTRA_MOUNTS` words: a `-v`/`--volume` source that is a bare name
-/// is an error (docker would create a named volume); `./x`, `x/y` and `~/x` become absolute.
+/// Refuses engine options (`CONTAINER_EXTRA_MOUNTS`, `CONTAINER_GPU_FLAG`) that set a
+/// secret variable by value (`-e HF_TOKEN=...`, `--env=HF_TOKEN=...`): the value would
+/// show on the engine's command line and in the dry run. The message names the variable
+/// only.
+pub fn refuse_secret_values(name: &str, words: &[String]) -> Result<(), Error> {
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let assignment = match w.as_str() {
+            "-e" | "--env" => it.next().map(String::as_str),
+            other => other
+                .strip_prefix("--env=")
+                .or_else(|| other.strip_prefix("-e").filter(|r| !r.starts_with('-'))),
+        };
+        let Some((var, _)) = assignment.and_then(|a| a.split_once('=')) else {
+            continue;
+        };
+        if nss_preflight::is_secret_name(var) {
+            return Err(Error::Usage(format!(
+                "{name} sets the secret {var} by value, which would show on the engine's command line; pass it by name: export {var}=... and drop it from {name} (nss adds -e {var} for known secrets; otherwise write -e {var} without a value)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Engine options that take the next word as their value: one of these last in an option
+/// string would take the option nss appends after it (`-w /workspace`) as its value.
+const VALUE_OPTIONS: [&str; 16] = [
+    "-v",
+    "--volume",
+    "--mount",
+    "-e",
+    "--env",
+    "--env-file",
+    "--device",
+    "--tmpfs",
+    "-w",
+    "--workdir",
+    "-u",
+    "--user",
+    "--network",
+    "--add-host",
+    "--entrypoint",
+    "--gpus",
+];
+
+/// Validates `CONTAINER_EXTRA_MOUNTS` words. Every spelling of a bind mount (`-v X`,
+/// `-vX`, `-v=X`, `--volume X`, `--volume=X`, `--mount X`, `--mount=X` with `src` or
+/// `source`) goes through one check ([`bind_source`]): a source that is a bare name is an
+/// error (docker would create a named volume, or refuse a relative bind), `./x`, `x/y` and
+/// `~/x` become absolute. An option left without its value at the end is an error.
 pub fn validate_mounts(
     words: &[String],
     cwd: &Path,
     home: Option<&str>,
 ) -> Result<Vec<String>, Error> {
     let mut out = Vec::with_capacity(words.len());
-    let mut it = words.iter();
+    let mut it = words.iter().peekable();
     while let Some(w) = it.next() {
-        let (flag, spec) = if w == "-v" || w == "--volume" {
-            let Some(spec) = it.next() else {
-                return Err(Error::Usage(format!(
-                    "CONTAINER_EXTRA_MOUNTS ends with {w} and no SRC:DST; write e.g. {w} /abs/data:/workspace/data"
-                )));
-            };
-            (w.as_str(), spec.as_str())
-        } else if let Some(spec) = w.strip_prefix("--volume=") {
-            ("--volume", spec)
-        } else {
+        let (flag, attached) = split_option(w);
+        let is_volume = flag == "-v" || flag == "--volume";
+        let is_mount = flag == "--mount";
+        if !(is_volume || is_mount) {
+            if VALUE_OPTIONS.contains(&w.as_str()) && it.peek().is_none() {
+                return Err(dangling(w));
+            }
             out.push(w.clone());
             continue;
+        }
+        let value = match attached {
+            Some(v) => v.to_string(),
+            None => match it.next() {
+                Some(v) if !v.starts_with('-') => v.clone(),
+                _ => return Err(dangling(flag)),
+            },
         };
         out.push(flag.to_string());
-        out.push(volume_spec(flag, spec, cwd, home)?);
+        out.push(if is_volume {
+            volume_spec(flag, &value, cwd, home)?
+        } else {
+            mount_spec(&value, cwd, home)?
+        });
     }
     Ok(out)
+}
+
+/// `-vX` / `-v=X` / `--volume=X` / `--mount=X` into the option and its attached value.
+fn split_option(w: &str) -> (&str, Option<&str>) {
+    for long in ["--volume", "--mount"] {
+        if w == long {
+            return (long, None);
+        }
+        if let Some(v) = w.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
+            return (long, Some(v));
+        }
+    }
+    if w == "-v" {
+        return ("-v", None);
+    }
+    if let Some(rest) = w.strip_prefix("-v") {
+        return ("-v", Some(rest.strip_prefix('=').unwrap_or(rest)));
+    }
+    (w, None)
+}
+
+fn dangling(flag: &str) -> Error {
+    Error::Usage(format!(
+        "CONTAINER_EXTRA_MOUNTS ends with {flag} and no value (it would take nss's own next option as its value); give it one, e.g. -v /abs/data:/workspace/data"
+    ))
 }
 
 fn volume_spec(flag: &str, spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Error> {
     let Some((src, rest)) = spec.split_once(':') else {
         return Ok(spec.to_string()); // `-v /container/path`: an anonymous volume, as asked.
     };
-    if src.starts_with('/') {
+    let shown = format!("{flag} {spec}");
+    let dst = rest.split(':').next().unwrap_or(rest);
+    let src = bind_source(&shown, src, dst, cwd, home)?;
+    Ok(format!("{src}:{rest}"))
+}
+
+/// `--mount type=bind,src=...`: the source through [`bind_source`]; other types as given.
+fn mount_spec(spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Error> {
+    let fields: Vec<&str> = spec.split(',').collect();
+    let is_bind = fields.contains(&"type=bind");
+    if !is_bind {
         return Ok(spec.to_string());
+    }
+    let dst = fields
+        .iter()
+        .find_map(|f| {
+            f.strip_prefix("dst=")
+                .or_else(|| f.strip_prefix("destination="))
+                .or_else(|| f.strip_prefix("target="))
+        })
+        .unwrap_or("/data");
+    let shown = format!("--mount {spec}");
+    let mut out = Vec::with_capacity(fields.len());
+    for f in fields {
+        match f.split_once('=') {
+            Some((key @ ("src" | "source"), src)) => {
+                let src = bind_source(&shown, src, dst, cwd, home)?;
+                if src.contains(',') {
+                    return Err(Error::Usage(format!(
+                        "CONTAINER_EXTRA_MOUNTS: {shown}: the source path contains ',', which --mount reads as a field separator; use -v SRC:DST for it"
+                    )));
+                }
+                out.push(format!("{key}={src}"));
+            }
+            _ => out.push(f.to_string()),
+        }
+    }
+    Ok(out.join(","))
+}
+
+/// The one check of a bind-mount source: absolute stays, `~`/`./x`/`x/y` become absolute,
+/// a bare name is refused (docker reads it as a named volume).
+fn bind_source(
+    shown: &str,
+    src: &str,
+    dst: &str,
+    cwd: &Path,
+    home: Option<&str>,
+) -> Result<String, Error> {
+    if src.starts_with('/') {
+        return Ok(src.to_string());
     }
     if src == "~" || src.starts_with("~/") {
         let Some(home) = home else {
             return Err(Error::Usage(format!(
-                "CONTAINER_EXTRA_MOUNTS: {flag} {spec}: HOME is not set, so ~ cannot be expanded; write the absolute path"
+                "CONTAINER_EXTRA_MOUNTS: {shown}: HOME is not set, so ~ cannot be expanded; write the absolute path"
             )));
         };
         let abs = Path::new(home).join(src.trim_start_matches('~').trim_start_matches('/'));
-        return Ok(format!("{}:{rest}", abs.display()));
+        return Ok(abs.display().to_string());
     }
     if src.starts_with('.') || src.contains('/') {
-        return Ok(format!(
-            "{}:{rest}",
-            absolute(cwd, Path::new(src)).display()
-        ));
+        return Ok(absolute(cwd, Path::new(src)).display().to_string());
     }
     let abs = cwd.join(src);
     Err(Error::Usage(format!(
-        "CONTAINER_EXTRA_MOUNTS: {flag} {spec} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}; write {flag} {}:{rest} (or ./{src}:{rest}), or --mount type=volume,src={src},dst={} for a real named volume",
+        "CONTAINER_EXTRA_MOUNTS: {shown} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}; write -v {}:{dst} (or ./{src}:{dst}), or --mount type=volume,src={src},dst={dst} for a real named volume",
         abs.display(),
-        rest.split(':').next().unwrap_or(rest)
     )))
 }
 
@@ -198,6 +327,22 @@ mod tests {
             ("-v data:/workspace/data", None),
             ("--volume=data:/workspace/data", None),
             ("-v", None),
+            // Every spelling goes through the same check.
+            ("-vdata:/x", None),
+            ("-v=data:/x", None),
+            ("--mount type=bind,src=data,dst=/x", None),
+            ("--mount=type=bind,source=data,dst=/x", None),
+            ("-v./d:/x", Some("-v /home/u/proj/d:/x")),
+            ("-v=/abs:/x", Some("-v /abs:/x")),
+            (
+                "--mount type=bind,src=./d,dst=/x",
+                Some("--mount type=bind,src=/home/u/proj/d,dst=/x"),
+            ),
+            // A dangling option would swallow nss's own -w.
+            ("--mount", None),
+            ("-v /a:/b --mount", None),
+            ("-e", None),
+            ("--mount -w", None),
         ];
         for (input, want) in cases {
             let got = validate_mounts(&words(input), cwd, Some("/home/u"));

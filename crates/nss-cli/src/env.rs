@@ -40,7 +40,8 @@ pub const CONTAINER_BUILD_CA: &str = "CONTAINER_BUILD_CA";
 pub const CONTAINER_PREFLIGHT_IMAGE: &str = "CONTAINER_PREFLIGHT_IMAGE";
 /// The project directory (below `--project`, above the search for `pyproject.toml`).
 pub const NSS_PROJECT_DIR: &str = "NSS_PROJECT_DIR";
-/// `1` (or `true`): print the engine commands instead of running them, like `--dry-run`.
+/// `1`, `true` or `yes`: print the engine commands instead of running them, like `--dry-run`;
+/// `0`, `false`, `no` or empty: run them. Any other value is refused (exit 2).
 pub const NSS_DRY_RUN: &str = "NSS_DRY_RUN";
 
 /// The user's home directory, for `~` in mounts and the default HF cache.
@@ -54,12 +55,9 @@ pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
 pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
 
 /// Secrets passed into `run` containers by name (`-e NAME`) when set; never by value.
-pub const RUN_SECRETS: [&str; 4] = [
-    "HF_TOKEN",
-    "HUGGING_FACE_HUB_TOKEN",
-    "NSS_INFERENCE_KEY",
-    "WANDB_API_KEY",
-];
+/// Any name [`nss_preflight::is_secret_name`] accepts is a secret too: nss refuses its
+/// value as an argument and redacts it from everything it prints.
+pub const RUN_SECRETS: [&str; 4] = nss_preflight::KNOWN_SECRETS;
 
 /// Every variable `nss` accepts as `NAME=value`, with the build-arg pins of the spec.
 pub const VARIABLES: [&str; 18] = [

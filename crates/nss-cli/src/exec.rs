@@ -72,7 +72,7 @@ impl Executor {
                 Step::CreateDir(dir) => {
                     std::fs::create_dir_all(dir).map_err(|e| Error::Io {
                         path: dir.clone(),
-                        action: "create the directory",
+                        action: "create the Hugging Face cache (CONTAINER_HF_CACHE)",
                         source: e,
                     })?;
                 }

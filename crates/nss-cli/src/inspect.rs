@@ -247,7 +247,7 @@ pub fn size(session: &Session, engine: &Engine, kind: ImageKind) -> Result<SizeR
         // Kept without its delta: the next report compares with this image only.
         let mut kept = report.clone();
         kept.delta = None;
-        let _ = write_atomically(p, kept.to_json().as_bytes());
+        let _ = crate::write::write_file(p, kept.to_json().as_bytes());
     }
     if previous.as_ref().is_some_and(|p| p.id == report.id) {
         report.delta = None;
@@ -276,25 +276,4 @@ fn align(history: &[(u64, String)], archive: &ImageArchive) -> Option<Vec<u64>> 
         sizes.push(*size);
     }
     Some(sizes)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory, so a reader
-/// never sees half a file and a failed write leaves the old one.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    write_atomically(path, bytes).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        action: "write",
-        source: e,
-    })
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

@@ -56,15 +56,16 @@ mod plan;
 mod reference;
 mod session;
 mod vars;
+mod write;
 
 pub use crate::config::{
-    ProjectDirSource, image_var, normalize, project_dir, split_var, validate_mounts,
-    validate_platform,
+    ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
+    validate_mounts, validate_platform,
 };
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
 pub use crate::error::{CommandError, Error};
 pub use crate::exec::{Executor, Outcome, verify_platforms};
-pub use crate::inspect::{sbom, size, write_file};
+pub use crate::inspect::{sbom, size};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
     Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
@@ -73,3 +74,4 @@ pub use crate::plan::{
 pub use crate::reference::validate_reference;
 pub use crate::session::{DoctorItem, Session, build_workspace, bundled_example, usage_text};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
+pub use crate::write::{Rewritten, project_target, rewrite, write_file};

@@ -1,14 +1,53 @@
 //! The `nss` command: build, run, check and label CUDA container images of uv-managed
 //! Python projects on docker or podman. All logic lives in the `nss_cli` library.
 
-#![allow(clippy::print_stdout, clippy::print_stderr)]
-
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars};
+
+/// The secret values of this process's environment, redacted from everything nss prints.
+static REDACTOR: std::sync::OnceLock<nss_preflight::Redactor> = std::sync::OnceLock::new();
+
+/// Every line nss prints goes through here: the last line of defence replaces the value of
+/// every secret variable (see `nss_preflight::is_secret_name`) before it is written.
+fn emit(to_stderr: bool, text: &str) {
+    use std::io::Write;
+    let text = redacted(text);
+    let _ = if to_stderr {
+        std::io::stderr().lock().write_all(text.as_bytes())
+    } else {
+        std::io::stdout().lock().write_all(text.as_bytes())
+    };
+}
+
+/// `text` with the value of every secret variable replaced (output and files nss writes).
+fn redacted(text: &str) -> String {
+    REDACTOR
+        .get_or_init(|| {
+            nss_preflight::Redactor::from_vars(
+                std::env::vars_os()
+                    .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+            )
+        })
+        .redact(text)
+        .into_owned()
+}
+
+/// Like `print!`, through [`emit`].
+macro_rules! out {
+    ($($t:tt)*) => { emit(false, &format!($($t)*)) };
+}
+/// Like `println!`, through [`emit`].
+macro_rules! outln {
+    ($($t:tt)*) => { emit(false, &format!("{}\n", format_args!($($t)*))) };
+}
+/// Like `eprintln!`, through [`emit`].
+macro_rules! errln {
+    ($($t:tt)*) => { emit(true, &format!("{}\n", format_args!($($t)*))) };
+}
 
 const VARIABLES_HELP: &str = "\
 Variables (NAME=value after the command, or the environment; the argument wins):
@@ -29,7 +68,7 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
   CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built here from this workspace)
   NSS_PROJECT_DIR           the project directory
-  NSS_DRY_RUN=1             print the engine commands instead of running them
+  NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
 Build pins (CUDA_VERSION=..., UV_VERSION=..., GPU_EXTRAS=..., APP=...) override the spec.
 
 Exit codes: 0 ok, 1 findings (check, lint) or a failed engine command, 2 bad input,
@@ -237,10 +276,29 @@ fn main() -> ExitCode {
     match run(cli, env, cwd) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("nss: error: {e}");
+            errln!("nss: error: {}", one_line(&e.to_string()));
             ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
         }
     }
+}
+
+/// An error message as one line of bounded length: control characters escaped (a path
+/// holding a newline must not split it), cut after 1000 characters.
+fn one_line(text: &str) -> String {
+    const MAX: usize = 1000;
+    let mut out = String::with_capacity(text.len().min(MAX + 8));
+    for (i, c) in text.chars().enumerate() {
+        if i == MAX {
+            out.push_str(" ...");
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `--help`/`--version` print and exit 0; usage errors print one line and exit 2.
@@ -250,7 +308,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
-        eprintln!(
+        errln!(
             "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, sbom, size or lint; see nss --help"
         );
         return ExitCode::from(2);
@@ -261,7 +319,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         .find(|l| !l.trim().is_empty())
         .unwrap_or("invalid usage");
     let first = first.trim_start_matches("error: ");
-    eprintln!("nss: error: {first}; see nss --help");
+    errln!("nss: error: {first}; see nss --help");
     ExitCode::from(2)
 }
 
@@ -284,7 +342,7 @@ fn run(
         Command::Lint { .. } => &[],
     };
     let vars = Vars::new(env).with_args(vars_args)?;
-    let dry_run = cli.dry_run || vars.dry_run();
+    let dry_run = vars.dry_run()? || cli.dry_run;
     let session = Session::new(cli.project.as_deref(), vars, cwd);
 
     match cli.command {
@@ -323,7 +381,7 @@ fn run(
         Command::Doctor { .. } => {
             let items = session.doctor();
             for i in &items {
-                println!("{i}");
+                outln!("{i}");
             }
             Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
         }
@@ -333,24 +391,24 @@ fn run(
             let project = session.project()?;
             let spec = session.spec(&project, None)?;
             match (format, explain) {
-                (SpecFormat::Json, _) => println!(
+                (SpecFormat::Json, _) => outln!(
                     "{}",
                     serde_json::to_string_pretty(&spec.to_json()).unwrap_or_default()
                 ),
-                (SpecFormat::Text, true) => print!("{}", spec.explain()),
+                (SpecFormat::Text, true) => out!("{}", spec.explain()),
                 (SpecFormat::Text, false) => {
                     for (name, value, _) in spec.pins() {
-                        println!("{name}={}", shell_words::quote(&value));
+                        outln!("{name}={}", shell_words::quote(&value));
                     }
-                    println!(
+                    outln!(
                         "GPU_EXTRAS={}",
                         shell_words::quote(&spec.gpu_extras.value.join(" "))
                     );
-                    println!(
+                    outln!(
                         "CPU_EXTRAS={}",
                         shell_words::quote(&spec.cpu_extras.value.join(" "))
                     );
-                    println!("APP={}", shell_words::quote(&spec.app.value));
+                    outln!("APP={}", shell_words::quote(&spec.app.value));
                 }
             }
             Ok(0)
@@ -358,30 +416,43 @@ fn run(
         Command::Check { .. } => {
             let findings = session.check()?;
             for f in &findings {
-                println!("{f}");
+                outln!("{f}");
             }
             Ok(if findings.is_empty() { 0 } else { 1 })
         }
         Command::Sync { .. } => {
-            for path in session.sync()? {
-                eprintln!("nss: updated {}", session.display_path(&path));
+            for done in session.sync()? {
+                let shown = session.display_path(&done.target);
+                match &done.through_link {
+                    Some(link) => errln!(
+                        "nss: updated {shown} (through the symlink {})",
+                        session.display_path(link)
+                    ),
+                    None => errln!("nss: updated {shown}"),
+                }
+                if done.split_links > 0 {
+                    errln!(
+                        "nss: note: {shown} had {} other hard link(s); they keep the old content",
+                        done.split_links
+                    );
+                }
             }
             Ok(0)
         }
         Command::Labels { image, format, .. } => {
             let labels = session.image_labels(image.into())?;
             match format {
-                LabelFormat::Text => print!("{}", labels.to_text()),
+                LabelFormat::Text => out!("{}", labels.to_text()),
                 LabelFormat::Json => {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&labels.to_json()).unwrap_or_default()
                     );
                 }
                 LabelFormat::Args => {
-                    println!("{}", shell_words::join(labels.to_args()));
+                    outln!("{}", shell_words::join(labels.to_args()));
                 }
-                LabelFormat::Dockerfile => print!("{}", labels.to_dockerfile()),
+                LabelFormat::Dockerfile => out!("{}", labels.to_dockerfile()),
             }
             Ok(0)
         }
@@ -396,10 +467,10 @@ fn run(
             let doc = nss_cli::sbom(&session, &engine, image.into())?;
             match output {
                 Some(path) => {
-                    nss_cli::write_file(&path, doc.as_bytes())?;
-                    eprintln!("nss: wrote {}", session.display_path(&path));
+                    nss_cli::write_file(&path, redacted(&doc).as_bytes())?;
+                    errln!("nss: wrote {}", session.display_path(&path));
                 }
-                None => print!("{doc}"),
+                None => out!("{doc}"),
             }
             Ok(0)
         }
@@ -408,28 +479,36 @@ fn run(
             nss_cli::ensure_running(&engine, &session.vars)?;
             let report = nss_cli::size(&session, &engine, image.into())?;
             match format {
-                SizeFormat::Text => print!("{}", report.to_text()),
-                SizeFormat::Json => println!("{}", report.to_json()),
-                SizeFormat::Html => print!("{}", report.to_html()),
+                SizeFormat::Text => out!("{}", report.to_text()),
+                SizeFormat::Json => outln!("{}", report.to_json()),
+                SizeFormat::Html => out!("{}", report.to_html()),
             }
             Ok(0)
         }
         Command::Lint { format, files } => {
             let files = if files.is_empty() {
-                let mut f = vec![session.dockerfile(ImageKind::Runtime)];
-                let test = session.dockerfile(ImageKind::Test);
-                if test.is_file() {
-                    f.push(test);
-                }
-                f
+                session
+                    .checked_dockerfiles()?
+                    .into_iter()
+                    .map(|(_, path, text)| (path, text))
+                    .collect()
             } else {
-                files
+                let mut read = Vec::new();
+                for file in files {
+                    let text = nss_buildspec::read_project_file(
+                        &file,
+                        nss_buildspec::FileKind::Dockerfile,
+                        None,
+                    )?;
+                    read.push((file, text));
+                }
+                read
             };
             let mut results = Vec::new();
-            for file in files {
+            for (file, text) in files {
                 let shown = PathBuf::from(session.display_path(&file));
                 let findings =
-                    nss_lint::lint_file(&file).map_err(|e| Error::Usage(e.to_string()))?;
+                    nss_lint::lint_named(&text, &shown).map_err(|e| Error::Usage(e.to_string()))?;
                 results.push((shown, findings));
             }
             let count: usize = results.iter().map(|(_, f)| f.len()).sum();
@@ -441,12 +520,12 @@ fn run(
                 LintFormat::Text => {
                     for (shown, findings) in &results {
                         for f in findings {
-                            println!("{}", f.display_with(shown));
+                            outln!("{}", f.display_with(shown));
                         }
                     }
                 }
-                LintFormat::Json => println!("{:#}", nss_lint::to_json(&borrowed)),
-                LintFormat::Sarif => println!(
+                LintFormat::Json => outln!("{:#}", nss_lint::to_json(&borrowed)),
+                LintFormat::Sarif => outln!(
                     "{}",
                     serde_json::to_string_pretty(&nss_lint::to_sarif(&borrowed))
                         .unwrap_or_default()
@@ -473,19 +552,19 @@ fn warn_context(session: &Session) {
     if let Ok(report) =
         nss_lint::scan_context(&session.project_dir, &nss_lint::ScanOptions::default())
     {
-        eprintln!("nss: {report}");
+        errln!("nss: {report}");
         for w in &report.warnings {
-            eprintln!("nss: warning: {w}");
+            errln!("nss: warning: {w}");
         }
     }
 }
 
 fn execute(plan: &Plan, dry_run: bool) -> Result<u8, Error> {
     for note in &plan.notes {
-        eprintln!("nss: note: {note}");
+        errln!("nss: note: {note}");
     }
     if dry_run {
-        print!("{}", plan.dry_run());
+        out!("{}", plan.dry_run());
         return Ok(0);
     }
     let exec = Executor::with_signal_handlers()?;

@@ -76,12 +76,47 @@ impl fmt::Display for Cmd {
 
 /// Quotes one word for a POSIX shell: bare when it holds only characters no shell treats
 /// specially (`KEY=value` stays readable), else single-quoted (as `shell_words::quote` does).
+/// A word holding control characters (a newline, an escape) is written in bash's `$'...'`
+/// form with those characters escaped, so one command always stays on one line and
+/// nothing printed can move the terminal's cursor.
 pub fn quote(word: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:=,@+%".contains(c);
     if !word.is_empty() && word.chars().all(plain) {
         word.to_string()
+    } else if word.chars().any(char::is_control) {
+        let mut out = String::from("$'");
+        for c in word.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("\\'"),
+                '\n' => out.push_str("\\n"),
+                '\t' => out.push_str("\\t"),
+                '\r' => out.push_str("\\r"),
+                c if c.is_control() => {
+                    let mut buf = [0u8; 4];
+                    for b in c.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("\\x{b:02x}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
     } else {
         shell_words::quote(word).into_owned()
+    }
+}
+
+/// The options binding host directory `src` at `dst`: `-v SRC:DST`, or `--mount
+/// type=bind,src=SRC,dst=DST` when SRC holds a `:` (which `-v` reads as a separator).
+/// The session refuses a source holding both `:` and `,` before planning.
+pub(crate) fn bind_args(src: &Path, dst: &str) -> [String; 2] {
+    let src = path_str(src);
+    if src.contains(':') {
+        ["--mount".into(), format!("type=bind,src={src},dst={dst}")]
+    } else {
+        ["-v".into(), format!("{src}:{dst}")]
     }
 }
 
@@ -687,14 +722,8 @@ pub fn plan_run(engine: &Engine, r: &RunInputs) -> Plan {
         c = c.args(gpu_args(engine, &r.gpu_flag, r.cdi_available, &mut notes));
     }
     c = c
-        .args([
-            "-v".to_string(),
-            format!("{}:{WORKSPACE}", path_str(&r.project_dir)),
-        ])
-        .args([
-            "-v".to_string(),
-            format!("{}:{HF_CACHE_MOUNT}", path_str(&r.hf_cache)),
-        ])
+        .args(bind_args(&r.project_dir, WORKSPACE))
+        .args(bind_args(&r.hf_cache, HF_CACHE_MOUNT))
         .args(["-e".to_string(), format!("HF_HOME={HF_CACHE_MOUNT}")])
         .args(r.extra_mounts.iter().cloned())
         .args(["-w", WORKSPACE]);

@@ -24,7 +24,8 @@ use crate::error::Error;
 pub fn validate_reference(reference: &str, what: &str) -> Result<(), Error> {
     check(reference).map_err(|why| {
         Error::Usage(format!(
-            "{what}={reference:?} is not a valid image reference: {why}; use NAME[:TAG] with a lowercase name, e.g. nss-gpu:latest"
+            "{what}={} is not a valid image reference: {why}; use NAME[:TAG] with a lowercase name, e.g. nss-gpu:latest",
+            nss_buildspec::excerpt(reference)
         ))
     })
 }

@@ -84,7 +84,7 @@ impl Session {
 
     /// Loads `pyproject.toml` (and `.python-version`).
     pub fn project(&self) -> Result<Project, Error> {
-        if !self.project_dir.join("pyproject.toml").is_file() {
+        if std::fs::symlink_metadata(self.project_dir.join("pyproject.toml")).is_err() {
             return Err(Error::Usage(format!(
                 "{}: no pyproject.toml (project dir from {}); pass --project DIR or set NSS_PROJECT_DIR",
                 self.project_dir.display(),
@@ -122,16 +122,23 @@ impl Session {
     /// When the variable is unset and the project has no such file, the Dockerfile of the
     /// nss workspace is used (the bundled example project has none of its own).
     pub fn dockerfile(&self, kind: ImageKind) -> PathBuf {
+        let path = self.project_dockerfile(kind);
         let v = self.vars.value(kind.file_var()).unwrap_or_default();
-        let path = config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)));
         if self.vars.source(kind.file_var()) == crate::vars::VarSource::Default
-            && !path.is_file()
+            && std::fs::symlink_metadata(&path).is_err()
             && let Some(ws) = &self.workspace
             && ws.join(&v).is_file()
         {
             return ws.join(&v);
         }
         path
+    }
+
+    /// The Dockerfile of an image as the project names it (`CONTAINER_GPU_FILE` /
+    /// `CONTAINER_TEST_FILE`, relative to the project dir), without the workspace fallback.
+    pub fn project_dockerfile(&self, kind: ImageKind) -> PathBuf {
+        let v = self.vars.value(kind.file_var()).unwrap_or_default();
+        config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)))
     }
 
     /// The image reference of a kind, validated.
@@ -169,10 +176,12 @@ impl Session {
     }
 
     fn gpu_flag(&self) -> Result<Vec<String>, Error> {
-        config::split_var(
+        let words = config::split_var(
             env::CONTAINER_GPU_FLAG,
             &self.vars.value(env::CONTAINER_GPU_FLAG).unwrap_or_default(),
-        )
+        )?;
+        config::refuse_secret_values(env::CONTAINER_GPU_FLAG, &words)?;
+        Ok(words)
     }
 
     fn extra_mounts(&self) -> Result<Vec<String>, Error> {
@@ -181,6 +190,7 @@ impl Session {
             .value(env::CONTAINER_EXTRA_MOUNTS)
             .unwrap_or_default();
         let words = config::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
+        config::refuse_secret_values(env::CONTAINER_EXTRA_MOUNTS, &words)?;
         config::validate_mounts(
             &words,
             &self.cwd,
@@ -223,12 +233,24 @@ impl Session {
             return Ok(None);
         };
         let path = self.cwd.join(expand_home(ca, &self.vars));
-        if !path.is_file() {
+        let shown = nss_buildspec::excerpt(ca);
+        let fix = "point it at a PEM CA bundle file, e.g. /etc/ssl/certs/ca-certificates.crt";
+        let found = match std::fs::metadata(&path) {
+            Ok(m) if m.is_file() => None,
+            Ok(m) => Some(nss_buildspec::describe_file_type(m.file_type())),
+            Err(_) => Some("no such file"),
+        };
+        if let Some(found) = found {
+            let found = found
+                .strip_prefix("a ")
+                .map_or(found.to_string(), |f| format!("a {f}, not a file"));
             return Err(Error::Usage(format!(
-                "CONTAINER_BUILD_CA={ca}: no such file ({}); point it at a PEM CA bundle, e.g. /etc/ssl/certs/ca-certificates.crt",
+                "{}={shown}: {found} ({}); {fix}",
+                env::CONTAINER_BUILD_CA,
                 path.display()
             )));
         }
+        check_option_path(env::CONTAINER_BUILD_CA, &path, "--secret", &[',', '"'])?;
         Ok(Some(path))
     }
 
@@ -287,15 +309,36 @@ impl Session {
 
     fn read_dockerfile(&self, kind: ImageKind) -> Result<(PathBuf, String), Error> {
         let path = self.dockerfile(kind);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Error::Usage(format!(
-                "{}: cannot read the Dockerfile ({e}); set {} to the Dockerfile to build (relative paths are against {})",
-                path.display(),
+        let text = self.read_project_dockerfile(kind, &path)?;
+        Ok((path, text))
+    }
+
+    /// Reads a Dockerfile through [`nss_buildspec::read_project_file`]: a regular file
+    /// inside the project (or nss's own bundled Dockerfile), size-capped.
+    fn read_project_dockerfile(&self, kind: ImageKind, path: &Path) -> Result<String, Error> {
+        let looked = || {
+            format!(
+                "set {} to the Dockerfile to build (relative paths are against {})",
                 kind.file_var(),
                 self.project_dir.display()
-            ))
-        })?;
-        Ok((path, text))
+            )
+        };
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(Error::Usage(format!(
+                "{}: no Dockerfile there ({}={}); {}",
+                path.display(),
+                kind.file_var(),
+                nss_buildspec::excerpt(&self.vars.value(kind.file_var()).unwrap_or_default()),
+                looked()
+            )));
+        }
+        let bundled = self.workspace.as_deref().filter(|ws| {
+            std::fs::canonicalize(path)
+                .is_ok_and(|t| std::fs::canonicalize(ws).is_ok_and(|w| t.starts_with(w)))
+        });
+        let root = bundled.unwrap_or(&self.project_dir);
+        nss_buildspec::read_project_file(path, nss_buildspec::FileKind::Dockerfile, Some(root))
+            .map_err(|e| Error::Usage(format!("{e} ({})", kind.file_var())))
     }
 
     /// The build inputs of one image at one platform.
@@ -357,16 +400,38 @@ impl Session {
     ) -> Result<Plan, Error> {
         self.validate()?;
         let project = self.project()?;
+        // Validates [tool.nss] (its secrets list included) as a build would.
+        self.spec(&project, None)?;
         let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
             Error::Usage("CONTAINER_HF_CACHE is not set and HOME is unknown; set CONTAINER_HF_CACHE=/path/to/hf-cache".into())
         })?;
+        let hf_cache = self.cwd.join(expand_home(&hf, &self.vars));
+        if let Ok(m) = std::fs::metadata(&hf_cache)
+            && !m.is_dir()
+        {
+            return Err(Error::Usage(format!(
+                "{}={}: {} is {}, not a directory; point it at the Hugging Face cache directory (created when missing)",
+                env::CONTAINER_HF_CACHE,
+                nss_buildspec::excerpt(&hf),
+                hf_cache.display(),
+                nss_buildspec::describe_file_type(m.file_type())
+            )));
+        }
+        for (what, path) in [
+            (env::CONTAINER_HF_CACHE, &hf_cache),
+            ("the project dir", &self.project_dir),
+        ] {
+            if path.to_string_lossy().contains(':') {
+                check_option_path(what, path, "--mount", &[',', '"'])?;
+            }
+        }
         let inputs = RunInputs {
             image: self.image(kind)?,
             kind,
             platform: self.platform()?,
             name: container_name(),
             project_dir: self.project_dir.clone(),
-            hf_cache: self.cwd.join(expand_home(&hf, &self.vars)),
+            hf_cache,
             gpu_flag: self.gpu_flag()?,
             cdi_available: cdi_available(),
             extra_mounts: self.extra_mounts()?,
@@ -461,13 +526,16 @@ impl Session {
             .ok_or_else(|| Error::Engine("no multi-arch support".into()))
     }
 
-    /// The Dockerfiles `check` and `sync` look at: the GPU one (required) and the test one (when present).
-    fn checked_dockerfiles(&self) -> Result<Vec<(ImageKind, PathBuf, String)>, Error> {
+    /// The Dockerfiles `check`, `sync` and `lint` look at: the project's GPU one (required:
+    /// a check with nothing to look at must not pass) and its test one (when present).
+    pub fn checked_dockerfiles(&self) -> Result<Vec<(ImageKind, PathBuf, String)>, Error> {
         let mut out = Vec::new();
-        let (gpu, text) = self.read_dockerfile(ImageKind::Runtime)?;
+        let gpu = self.project_dockerfile(ImageKind::Runtime);
+        let text = self.read_project_dockerfile(ImageKind::Runtime, &gpu)?;
         out.push((ImageKind::Runtime, gpu, text));
-        let test = self.dockerfile(ImageKind::Test);
-        if let Ok(text) = std::fs::read_to_string(&test) {
+        let test = self.project_dockerfile(ImageKind::Test);
+        if std::fs::symlink_metadata(&test).is_ok() {
+            let text = self.read_project_dockerfile(ImageKind::Test, &test)?;
             out.push((ImageKind::Test, test, text));
         }
         Ok(out)
@@ -509,11 +577,13 @@ impl Session {
         Ok(findings)
     }
 
-    /// `nss sync`: rewrites ARG defaults and label blocks in place; returns the files changed.
-    pub fn sync(&self) -> Result<Vec<PathBuf>, Error> {
+    /// `nss sync`: rewrites ARG defaults and label blocks of the project's Dockerfiles;
+    /// returns the files changed. Every file to change must lie inside the project (checked
+    /// before anything is written); each is replaced atomically ([`crate::write::rewrite`]).
+    pub fn sync(&self) -> Result<Vec<crate::write::Rewritten>, Error> {
         let project = self.project()?;
         let spec = self.spec(&project, None)?;
-        let mut changed = Vec::new();
+        let mut pending = Vec::new();
         for (kind, path, text) in self.checked_dockerfiles()? {
             let expected = spec.build_args(kind.flavor());
             let mut new = nss_buildspec::sync_args(&text, &expected);
@@ -523,15 +593,14 @@ impl Session {
                 new = nss_labels::sync_label_block(&new, labels_kind(lk), &labels)?;
             }
             if new != text {
-                std::fs::write(&path, new).map_err(|e| Error::Io {
-                    path: path.clone(),
-                    action: "write",
-                    source: e,
-                })?;
-                changed.push(path);
+                crate::write::project_target(&path, &self.project_dir)?;
+                pending.push((path, new));
             }
         }
-        Ok(changed)
+        pending
+            .into_iter()
+            .map(|(path, new)| crate::write::rewrite(&path, &new, &self.project_dir))
+            .collect()
     }
 
     /// `nss labels`: the labels of an image.
@@ -611,6 +680,21 @@ impl Session {
             items.push(registry_item(&reg));
         }
         items
+    }
+}
+
+/// Refuses a path an engine option cannot carry: `option` reads its value as
+/// comma-separated `key=value` fields, so a path holding one of `bad` would end its field
+/// early (and could add fields of its own); control characters are refused everywhere.
+fn check_option_path(what: &str, path: &Path, option: &str, bad: &[char]) -> Result<(), Error> {
+    let text = path.to_string_lossy();
+    let found = text.chars().find(|c| bad.contains(c) || c.is_control());
+    match found {
+        None => Ok(()),
+        Some(c) => Err(Error::Usage(format!(
+            "{what}: the path {} contains {c:?}, which the engine's {option} option cannot carry; move or link it to a path without it",
+            nss_buildspec::excerpt(&text)
+        ))),
     }
 }
 

@@ -48,12 +48,18 @@ impl Vars {
             let arg = arg.as_ref();
             let Some((name, value)) = arg.split_once('=') else {
                 return Err(Error::Usage(format!(
-                    "argument {arg:?} is not NAME=value; pass variables as e.g. CMD=\"make test\""
+                    "argument {} is not NAME=value; pass variables as e.g. CMD=\"make test\"",
+                    nss_buildspec::excerpt(arg)
                 )));
             };
+            if !is_known(name) && nss_preflight::is_secret_name(name) {
+                return Err(Error::Usage(format!(
+                    "{name} is a secret: never pass its value as an argument (it would show in ps and logs); pass it by name: export {name}=... in the environment, and nss hands it to the container as -e {name}"
+                )));
+            }
             if !is_known(name) {
                 return Err(Error::Usage(format!(
-                    "unknown variable {name:?} in {arg:?}; accepted: {}",
+                    "unknown variable {name:?}; accepted: {}",
                     env::VARIABLES
                         .iter()
                         .chain(SPEC_OVERRIDES.iter())
@@ -118,10 +124,22 @@ impl Vars {
         Some(v.to_string())
     }
 
-    /// True when `NSS_DRY_RUN` is `1`, `true` or `yes`.
-    pub fn dry_run(&self) -> bool {
-        self.get(env::NSS_DRY_RUN)
-            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+    /// `NSS_DRY_RUN`: `1`, `true`, `yes` are true; unset, empty, `0`, `false`, `no` are
+    /// false (any case); anything else is an error naming the accepted values, never a
+    /// silent "false" (a dry run that runs for real could push an image).
+    pub fn dry_run(&self) -> Result<bool, Error> {
+        let Some(v) = self.get(env::NSS_DRY_RUN) else {
+            return Ok(false);
+        };
+        match v.to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" => Ok(true),
+            "" | "0" | "false" | "no" => Ok(false),
+            _ => Err(Error::Usage(format!(
+                "{}={} is not a switch value; use 1, true or yes for a dry run, or 0, false, no or empty for none",
+                env::NSS_DRY_RUN,
+                nss_buildspec::excerpt(v)
+            ))),
+        }
     }
 
     /// The environment the variables were read from.
@@ -260,12 +278,27 @@ mod tests {
 
     #[test]
     fn dry_run_values() {
-        for (val, want) in [("1", true), ("true", true), ("0", false), ("", false)] {
+        for (val, want) in [
+            ("1", true),
+            ("true", true),
+            ("YES", true),
+            ("0", false),
+            ("", false),
+            ("no", false),
+        ] {
             assert_eq!(
-                vars(&[("NSS_DRY_RUN", val)], &[]).dry_run(),
+                vars(&[("NSS_DRY_RUN", val)], &[]).dry_run().unwrap(),
                 want,
                 "{val:?}"
             );
         }
+        for val in ["on", "y", "2", " 1", "1 ", "dry"] {
+            let err = vars(&[("NSS_DRY_RUN", val)], &[]).dry_run().unwrap_err();
+            assert!(
+                err.to_string().contains("use 1, true or yes"),
+                "{val:?}: {err}"
+            );
+        }
+        assert!(!Vars::default().dry_run().unwrap());
     }
 }

@@ -1,7 +1,43 @@
 //! Facts about the project's git checkout, read by running `git`.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long [`GitFacts::read`] waits for git, all queries together.
+pub const GIT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A child whose output is awaited on a thread, so the wait can end at a deadline.
+struct Bounded {
+    pid: u32,
+    rx: mpsc::Receiver<std::io::Result<Output>>,
+}
+
+impl Bounded {
+    fn new(child: Child) -> Self {
+        let pid = child.id();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(child.wait_with_output());
+        });
+        Self { pid, rx }
+    }
+
+    /// The output, or `None` (and the child killed) when it is not done by `deadline`.
+    fn output_by(self, deadline: Instant) -> Option<Output> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match self.rx.recv_timeout(left) {
+            Ok(out) => out.ok(),
+            Err(_) => {
+                if let Some(pid) = rustix::process::Pid::from_raw(self.pid as i32) {
+                    let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+                }
+                None
+            }
+        }
+    }
+}
 
 /// The nearest tag reachable from HEAD, as `git describe --tags --long` reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -33,22 +69,31 @@ pub struct GitFacts {
 impl GitFacts {
     /// Reads the facts of the checkout holding `dir` by running `git -C <dir> ...`
     /// (argv only, no shell). Not a checkout, or no `git` on PATH: all `None`.
+    ///
+    /// Every query is bounded by [`GIT_TIMEOUT`] (all together): a checkout that makes
+    /// git block (a FIFO under `.git/`, a hung network filesystem) gives the facts read so
+    /// far, and the blocked `git` is killed.
     pub fn read(dir: &Path) -> GitFacts {
+        let deadline = Instant::now() + GIT_TIMEOUT;
         // Each query is its own `git` process; they are independent, so all start at
         // once and are collected in turn (the process time is one git start, not four).
         let spawn = |args: &[&str]| {
             Command::new("git")
                 .arg("-C")
                 .arg(dir)
+                // No repository-configured helper program runs on `status`.
+                .args(["-c", "core.fsmonitor=false"])
                 .args(args)
+                .env("GIT_OPTIONAL_LOCKS", "0")
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
                 .ok()
+                .map(Bounded::new)
         };
-        let collect = |child: Option<Child>| -> Option<String> {
-            let out = child?.wait_with_output().ok()?;
+        let collect = |child: Option<Bounded>| -> Option<String> {
+            let out = child?.output_by(deadline)?;
             if !out.status.success() {
                 return None;
             }

@@ -89,7 +89,7 @@ pub use crate::dockerfile::{
 };
 pub use crate::error::Error;
 pub use crate::generate::{LabelInputs, base_image, default_usage, generate};
-pub use crate::git::{GitFacts, GitTag, normalise_remote};
+pub use crate::git::{GIT_TIMEOUT, GitFacts, GitTag, normalise_remote};
 pub use crate::kind::ImageKind;
 pub use crate::labels::{Label, Labels};
 pub use crate::metadata::{

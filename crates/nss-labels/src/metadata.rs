@@ -124,10 +124,20 @@ impl Metadata {
     /// Reads `<dir>/pyproject.toml`.
     pub fn load(dir: &Path) -> Result<Self, Error> {
         let path = dir.join("pyproject.toml");
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::ReadPyProject {
-            path: path.clone(),
-            problem: format!("cannot read: {e}"),
-        })?;
+        let text =
+            nss_buildspec::read_project_file(&path, nss_buildspec::FileKind::PyProject, Some(dir))
+                .map_err(|e| {
+                    // The reader's message starts with the path, which this error shows itself.
+                    let message = e.to_string();
+                    let prefix = format!("{}: ", path.display());
+                    Error::ReadPyProject {
+                        path: path.clone(),
+                        problem: message
+                            .strip_prefix(&prefix)
+                            .unwrap_or(&message)
+                            .to_string(),
+                    }
+                })?;
         Self::from_toml(&text, path)
     }
 

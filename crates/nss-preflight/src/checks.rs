@@ -44,6 +44,9 @@ pub struct Settings {
     pub json: bool,
     /// Words of `NSS_PREFLIGHT` that were not understood.
     pub unknown_words: Vec<String>,
+    /// Path variables left at their default because their value holds a control character
+    /// (a newline would split the report's lines): (variable, the value escaped).
+    pub invalid_paths: Vec<(&'static str, String)>,
 }
 
 impl Default for Settings {
@@ -57,6 +60,7 @@ impl Default for Settings {
             strict: false,
             json: false,
             unknown_words: Vec::new(),
+            invalid_paths: Vec::new(),
         }
     }
 }
@@ -69,10 +73,21 @@ impl Settings {
     /// Reads the `NSS_*` variables (see [`env`](crate::env)); unset ones keep the defaults.
     pub fn from_env<P: Probe + ?Sized>(probe: &P) -> Self {
         let mut s = Settings::default();
-        if let Some(ws) = non_empty(probe, env::NSS_WORKSPACE) {
-            s.workspace = PathBuf::from(ws);
+        let mut path_var = |name: &'static str| {
+            let v = non_empty(probe, name)?;
+            if v.chars().any(char::is_control) {
+                s.invalid_paths
+                    .push((name, crate::report::escape_controls(&v)));
+                return None;
+            }
+            Some(PathBuf::from(v))
+        };
+        let workspace = path_var(env::NSS_WORKSPACE);
+        let artifacts = path_var(env::NSS_ARTIFACTS_DIR);
+        if let Some(ws) = workspace {
+            s.workspace = ws;
         }
-        s.artifacts = non_empty(probe, env::NSS_ARTIFACTS_DIR).map(PathBuf::from);
+        s.artifacts = artifacts;
         if let Some(list) = probe.var(env::NSS_PREFLIGHT_INFO_COMMANDS) {
             s.info_commands = InfoCommands::parse(&list);
         }
@@ -170,6 +185,35 @@ impl Check {
     }
 }
 
+/// Every finding id the checks can report, for `NSS_PREFLIGHT_IGNORE` (an id not listed
+/// here is reported as `preflight-ignore-unknown`, so a typo does not silently keep a
+/// finding).
+pub const FINDING_IDS: [&str; 23] = [
+    "workspace-missing",
+    "workspace-empty",
+    "workspace-not-a-directory",
+    "workspace-unreadable",
+    WORKSPACE_IDS.0,
+    WORKSPACE_IDS.1,
+    ARTIFACTS_IDS.0,
+    ARTIFACTS_IDS.1,
+    "hf-home-unset",
+    "hf-home-missing",
+    "hf-token-missing",
+    "hf-offline-cache-empty",
+    "gpu-disabled",
+    "gpu-not-visible",
+    "driver-version-unreadable",
+    "cuda-version-invalid",
+    "driver-minor-version-compat",
+    "driver-too-old",
+    "shm-small",
+    "shm-unreadable",
+    "preflight-setting-unknown",
+    "preflight-ignore-unknown",
+    "preflight-setting-invalid",
+];
+
 /// The whole preflight for one invocation of the app: decides the [`Scope`] from the app's
 /// arguments (without its program name), runs the checks that apply, drops ignored ids,
 /// and orders the findings most serious first.
@@ -194,7 +238,11 @@ pub fn run_checks<P: Probe + ?Sized>(probe: &P, settings: &Settings, scope: Scop
             findings.push(Finding::new(
                 "preflight-setting-unknown",
                 Level::Hint,
-                format!("{}: unknown word {word:?}", env::NSS_PREFLIGHT),
+                format!(
+                    "{}: unknown word \"{}\"",
+                    env::NSS_PREFLIGHT,
+                    crate::report::escape_controls(word)
+                ),
                 format!(
                     "use a comma-separated list of on, off, strict, json (e.g. {}=strict,json)",
                     env::NSS_PREFLIGHT
@@ -202,9 +250,36 @@ pub fn run_checks<P: Probe + ?Sized>(probe: &P, settings: &Settings, scope: Scop
             ));
         }
     }
+    if matches!(scope, Scope::Full | Scope::InfoCommand) {
+        for (name, value) in &settings.invalid_paths {
+            findings.push(Finding::new(
+                "preflight-setting-invalid",
+                Level::Warning,
+                format!("{name}=\"{value}\" holds a control character; it is ignored"),
+                format!("set {name} to a plain path"),
+            ));
+        }
+        for id in settings
+            .ignore
+            .iter()
+            .filter(|id| !FINDING_IDS.contains(&id.as_str()))
+        {
+            findings.push(Finding::new(
+                "preflight-ignore-unknown",
+                Level::Hint,
+                format!(
+                    "{}: unknown finding id \"{}\"",
+                    env::NSS_PREFLIGHT_IGNORE,
+                    crate::report::escape_controls(id)
+                ),
+                "use the ids printed in brackets after each finding, comma-separated",
+            ));
+        }
+    }
     for check in Check::ALL.into_iter().filter(|c| c.runs_in(scope)) {
         findings.extend(check.run(probe, settings));
     }
+    debug_assert!(findings.iter().all(|f| FINDING_IDS.contains(&f.id)));
     findings.retain(|f| !settings.ignore.iter().any(|id| id == f.id));
     findings.sort_by_key(|f| std::cmp::Reverse(f.level));
     Report { scope, findings }

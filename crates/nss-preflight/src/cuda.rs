@@ -99,7 +99,8 @@ impl DriverVersion {
             .find_map(|w| w.parse().ok())
             .ok_or_else(|| Error::Version {
                 what: "driver",
-                value: text.lines().next().unwrap_or("").to_string(),
+                // The first line, cut short: the file may be anything.
+                value: text.lines().next().unwrap_or("").chars().take(80).collect(),
             })
     }
 }

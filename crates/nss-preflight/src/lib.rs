@@ -85,12 +85,13 @@ mod error;
 mod probe;
 mod report;
 mod scope;
+mod secrets;
 #[cfg(feature = "system")]
 mod system;
 
 pub use checks::{
-    Check, DEFAULT_WORKSPACE, DRIVER_VERSION_PATH, GPU_DEVICE_NODES, SHM_MIN_BYTES, SHM_PATH,
-    Settings, preflight, run_checks,
+    Check, DEFAULT_WORKSPACE, DRIVER_VERSION_PATH, FINDING_IDS, GPU_DEVICE_NODES, SHM_MIN_BYTES,
+    SHM_PATH, Settings, preflight, run_checks,
 };
 pub use cuda::{
     Compatibility, CudaVersion, DriverVersion, compatibility, minimum_driver, supported_cuda,
@@ -99,5 +100,6 @@ pub use error::Error;
 pub use probe::{DirState, FsStats, Probe, Snapshot, Writability, which};
 pub use report::{Finding, Level, PREFIX, Report};
 pub use scope::{HELP_FLAGS, InfoCommands, Scope};
+pub use secrets::{KNOWN_SECRETS, MIN_REDACTED_LEN, Redactor, SECRET_SUFFIXES, is_secret_name};
 #[cfg(feature = "system")]
-pub use system::SystemProbe;
+pub use system::{READ_CAP, SystemProbe, read_small_file};

@@ -85,8 +85,15 @@ fn help() -> String {
 }
 
 /// Writes to stderr, ignoring failure: a closed or broken stderr must not stop the app.
+/// Every line goes through here, with the value of each secret variable redacted.
 fn say(text: &str) {
-    let _ = io::stderr().lock().write_all(text.as_bytes());
+    let redactor = nss_preflight::Redactor::from_vars(
+        std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?))),
+    );
+    let _ = io::stderr()
+        .lock()
+        .write_all(redactor.redact(text).as_bytes());
 }
 
 fn main() -> ExitCode {

@@ -110,8 +110,26 @@ impl Report {
     }
 }
 
+/// `text` with every control character escaped (`\n`, `\u{1b}`), so a value taken from
+/// the environment stays on its line.
+pub(crate) fn escape_controls(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// Each line of `text` behind the prefix; control characters other than the line breaks
+/// are escaped, so no line starts without the prefix or rewrites the terminal.
 fn push_prefixed(out: &mut String, lead: &str, text: &str) {
-    for (i, line) in text.lines().enumerate() {
+    for (i, line) in text.split('\n').map(escape_controls).enumerate() {
+        let line = line.as_str();
         let lead = if i == 0 { lead } else { "    " };
         out.push_str(PREFIX);
         out.push(' ');

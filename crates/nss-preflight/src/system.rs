@@ -50,7 +50,7 @@ impl Probe for SystemProbe {
     }
 
     fn read_file(&self, path: &Path) -> io::Result<String> {
-        std::fs::read_to_string(path)
+        read_small_file(path)
     }
 
     fn exists(&self, path: &Path) -> bool {
@@ -76,5 +76,82 @@ impl Probe for SystemProbe {
             rustix::process::getuid().as_raw(),
             rustix::process::getgid().as_raw(),
         )
+    }
+}
+
+/// The most [`read_small_file`] reads: the driver's version file is about 200 bytes.
+pub const READ_CAP: usize = 4096;
+
+/// Reads at most [`READ_CAP`] bytes of a regular file, never blocking: the file is opened
+/// with `O_NONBLOCK`, so a FIFO in its place does not wait for a writer, and anything but
+/// a regular file (FIFO, device such as `/dev/zero`, directory) is an error naming what it
+/// is. A longer file is cut at the cap (invalid UTF-8 is replaced), so a huge file costs
+/// one small read. This is what keeps the preflight inside its time budget whatever the
+/// container mounts at `/proc/driver/nvidia/version`.
+pub fn read_small_file(path: &Path) -> io::Result<String> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
+        Mode::empty(),
+    )?;
+    let kind = FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
+    if kind != FileType::RegularFile {
+        let what = match kind {
+            FileType::Fifo => "a FIFO",
+            FileType::CharacterDevice => "a character device",
+            FileType::BlockDevice => "a block device",
+            FileType::Directory => "a directory",
+            FileType::Socket => "a socket",
+            _ => "not a regular file",
+        };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("is {what}, not a regular file"),
+        ));
+    }
+    let mut buf = vec![0u8; READ_CAP];
+    let mut len = 0;
+    while len < READ_CAP {
+        match rustix::io::read(&fd, &mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(Errno::INTR) => {}
+            Err(Errno::AGAIN) => break,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    buf.truncate(len);
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_files_are_refused_at_once_and_big_ones_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        for (path, what) in [
+            (fifo.as_path(), "a FIFO"),
+            (Path::new("/dev/zero"), "a character device"),
+            (dir.path(), "a directory"),
+        ] {
+            let err = read_small_file(path).unwrap_err().to_string();
+            assert!(err.contains(what), "{}: {err}", path.display());
+        }
+        let big = dir.path().join("big");
+        std::fs::write(&big, "x".repeat(5 << 20)).unwrap();
+        assert_eq!(read_small_file(&big).unwrap().len(), READ_CAP);
+        let small = dir.path().join("small");
+        std::fs::write(&small, "NVRM version: 1\n").unwrap();
+        assert_eq!(read_small_file(&small).unwrap(), "NVRM version: 1\n");
     }
 }

@@ -16,12 +16,13 @@ fn load_errors_name_the_file() {
         "{err}"
     );
 
-    // A directory where the file should be: unreadable, not a panic.
+    // A directory where the file should be: named for what it is, not a panic.
     std::fs::create_dir(empty.path().join("pyproject.toml")).expect("mkdir");
-    let err = Project::load(empty.path()).expect_err("unreadable");
-    assert!(matches!(err, Error::Read { .. }), "{err:?}");
+    let err = Project::load(empty.path()).expect_err("a directory");
+    assert!(matches!(err, Error::NotRegular { .. }), "{err:?}");
     assert!(
-        err.to_string().contains("pyproject.toml: cannot read:"),
+        err.to_string()
+            .contains("pyproject.toml: is a directory, not a regular file"),
         "{err}"
     );
 

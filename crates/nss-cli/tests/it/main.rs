@@ -10,5 +10,6 @@ mod dockerfiles;
 mod dry_run;
 mod engines;
 mod errors;
+mod hostile;
 mod inspect;
 mod spec;

@@ -6,4 +6,5 @@
 
 mod cli;
 mod containers;
+mod hostile;
 mod util;
