@@ -261,9 +261,11 @@ pub fn cyclonedx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String
 
     // The serial number is derived from what the image holds, so the same image gives the
     // same document (RFC 4122 shape, version 5 bits set on a sha256 of the content).
+    // `Bom::default()` draws a random serial number: none while hashing the content.
     let mut bom = Bom {
         metadata: Some(metadata),
         components: Some(Components(components)),
+        serial_number: None,
         ..Bom::default()
     };
     let mut body = Vec::new();
@@ -321,6 +323,39 @@ mod tests {
             ("localhost:5000/a/b", None, Some("sha256:00"))
         );
         assert_eq!(split_reference("nss-gpu"), ("nss-gpu", None, None));
+    }
+
+    #[test]
+    fn the_same_image_gives_the_same_document() {
+        let mut image = ImageArchive {
+            repo_tags: vec![],
+            id: "sha256:00".into(),
+            platform: "linux/amd64".into(),
+            labels: [(
+                BASE_NAME.to_string(),
+                "docker.io/library/debian:12".to_string(),
+            )]
+            .into(),
+            layers: vec![],
+            history: vec![],
+            filesystem: crate::Filesystem::default(),
+        };
+        let inputs = SbomInputs {
+            reference: "x:1",
+            tool_version: "0.1.0",
+            ..SbomInputs::default()
+        };
+        let a = cyclonedx(&image, &inputs).unwrap();
+        assert_eq!(a, cyclonedx(&image, &inputs).unwrap());
+        image.id = "sha256:01".into();
+        let b = cyclonedx(&image, &inputs).unwrap();
+        let serial =
+            |d: &str| serde_json::from_str::<serde_json::Value>(d).unwrap()["serialNumber"].clone();
+        assert_ne!(
+            serial(&a),
+            serial(&b),
+            "another image, another serial number"
+        );
     }
 
     #[test]
