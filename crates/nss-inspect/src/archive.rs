@@ -134,7 +134,22 @@ struct History {
     #[serde(default)]
     created_by: String,
     #[serde(default)]
+    comment: String,
+    #[serde(default)]
     empty_layer: bool,
+}
+
+impl History {
+    /// The instruction, or the entry's comment in parentheses when none was recorded
+    /// (`docker import` writes "Imported from -").
+    fn instruction(&self) -> String {
+        let text = instruction_text(&self.created_by);
+        if text.is_empty() && !self.comment.trim().is_empty() {
+            format!("({})", self.comment.trim())
+        } else {
+            text
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -237,10 +252,7 @@ impl ImageArchive {
                 .map_err(|e| bad(&file_path, format!("layer {name}: {e}")))?;
             layers.push(Layer {
                 diff_id: config.rootfs.diff_ids.get(i).cloned().unwrap_or_default(),
-                created_by: history
-                    .get(i)
-                    .map(|h| instruction_text(&h.created_by))
-                    .unwrap_or_default(),
+                created_by: history.get(i).map(|h| h.instruction()).unwrap_or_default(),
                 content_bytes,
                 entries,
             });
@@ -254,7 +266,7 @@ impl ImageArchive {
             history: config
                 .history
                 .iter()
-                .map(|h| (instruction_text(&h.created_by), h.empty_layer))
+                .map(|h| (h.instruction(), h.empty_layer))
                 .collect(),
             filesystem: fs,
         })
