@@ -1036,7 +1036,22 @@ fn repo_file(path: &str) -> String {
 fn dockerfiles_declare_every_build_arg_nss_passes() {
     let mut gpu: Vec<&str> = nss_buildspec::PIN_NAMES.to_vec();
     gpu.extend(["EXTRAS", "APP", "PREFLIGHT_IMAGE"]);
-    let cpu = ["PYTHON_VERSION", "UV_VERSION", "EXTRAS", "APP"];
+    gpu.extend(["CUDA_IMAGE", "UV_IMAGE", "PYTHON_SOURCE"]);
+    gpu.extend([
+        "SYSTEM_PACKAGES_DEPS",
+        "SYSTEM_PACKAGES_RUNTIME",
+        "SYSTEM_PACKAGES_DEV",
+    ]);
+    let cpu = [
+        "PYTHON_VERSION",
+        "UV_VERSION",
+        "PYTHON_IMAGE",
+        "UV_IMAGE",
+        "SYSTEM_PACKAGES_RUNTIME",
+        "SYSTEM_PACKAGES_DEV",
+        "EXTRAS",
+        "APP",
+    ];
     for (file, names) in [
         (nss_buildspec::DEFAULT_GPU_DOCKERFILE, &gpu[..]),
         (nss_buildspec::DEFAULT_CPU_DOCKERFILE, &cpu[..]),
@@ -1066,7 +1081,11 @@ fn dockerfile_cuda_keeps_the_image_contract() {
         "FROM scratch AS preflight-src",
         "FROM ${PREFLIGHT_IMAGE} AS preflight",
         "COPY --from=preflight /nss-preflight /usr/local/bin/nss-preflight",
-        "FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv",
+        "FROM ${UV_IMAGE}:${UV_VERSION} AS uv",
+        "FROM ${CUDA_IMAGE}:${CUDA_VERSION}-runtime-ubuntu${UBUNTU_VERSION} AS runtime",
+        // The dev image runs CMD as a command line behind tini and the preflight, a shell by default.
+        "ENTRYPOINT [\"tini\", \"--\", \"nss-preflight\", \"--\"]\nCMD [\"bash\"]",
+        "git config --system --add safe.directory /workspace",
         "COPY --from=deps /opt/python /opt/python",
         "COPY --from=deps /opt/venv /opt/venv",
         "ENTRYPOINT [\"tini\", \"--\", \"nss-preflight\", \"--\", \"nss-app\"]",
