@@ -432,6 +432,28 @@ fn run(engine: &TestEngine, image: &str, args: &[&str]) -> (i32, String, String)
     )
 }
 
+/// `run --rm OPTIONS... IMAGE ARGS...`: (exit code, stdout, stderr).
+fn run_opts(
+    engine: &TestEngine,
+    options: &[&str],
+    image: &str,
+    args: &[&str],
+) -> (i32, String, String) {
+    let out = engine
+        .command()
+        .args(["run", "--rm"])
+        .args(options)
+        .arg(image)
+        .args(args)
+        .output()
+        .expect("engine runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
     assert!(
@@ -728,50 +750,37 @@ fn mini_preflight_from_context_and_dev_docker() {
 }
 
 /// `containers/Dockerfile.test_ci`, unmodified, built from the miniature and run: its
-/// default command runs the project's test suite against the installed package, as a
-/// non-root user. python:X.Y.Z-slim cannot be pulled here, so a stand-in is tagged
-/// `docker.io/library/python:<unique>-slim` (the local Debian Python image with
-/// `/usr/local/bin/python3`, where the official image has it) and passed as
-/// `PYTHON_VERSION=<unique>`.
+/// default command runs the project's test suite, as a non-root user; with the checkout
+/// mounted at /workspace, `uv run --frozen pytest` (what a Makefile's `test-ci` target
+/// runs) works as that user and imports the mounted source. python:X.Y.Z-slim cannot be
+/// pulled here: the local Debian Python image is tagged `localhost/nss-test-python-...:
+/// <unique>-slim` and named with `PYTHON_IMAGE` and `PYTHON_VERSION=<unique>`.
 fn test_ci_image(engine: &TestEngine) {
     let name = engine.name();
     let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
         .expect("engines publish a Python image");
     let mut images = Images::new(engine);
     let version = format!("nss-test-{}", unique());
-    let base = format!("docker.io/library/python:{version}-slim");
+    let repo = format!("localhost/nss-test-python-{name}");
+    let base = format!("{repo}:{version}-slim");
     images.tags.push(base.clone());
-    let stand_in = tempfile::Builder::new()
-        .prefix("nss-test-python-")
-        .tempdir()
-        .expect("tempdir");
-    std::fs::write(
-        stand_in.path().join("Dockerfile"),
-        format!("FROM {python_image}\nRUN ln -s /usr/bin/python3 /usr/local/bin/python3\n"),
-    )
-    .expect("write Dockerfile");
     let out = engine
         .command()
-        .args(["build", "--platform", host_platform(), "-t", &base])
-        .arg(stand_in.path())
+        .args(["tag", &python_image, &base])
         .output()
         .expect("engine runs");
-    assert_ok(&out, &format!("{name} build of the python stand-in"));
+    assert_ok(&out, &format!("{name} tag of the python stand-in"));
 
     let project = mini_project();
     let ctx = project.path();
-    std::fs::copy(
-        nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_CPU_DOCKERFILE),
-        ctx.join("Dockerfile.test_ci"),
-    )
-    .expect("copy Dockerfile.test_ci");
     let tag = images.tag("test-ci");
     let ca =
         nss_testkit::value(nss_testkit::NSS_TEST_CA_BUNDLE).expect("engines publish a CA bundle");
     let out = engine
         .command()
         .args(["build", "--platform", host_platform(), "-t", &tag, "-f"])
-        .arg(ctx.join("Dockerfile.test_ci"))
+        .arg(nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_CPU_DOCKERFILE))
+        .args(["--build-arg", &format!("PYTHON_IMAGE={repo}")])
         .args(["--build-arg", &format!("PYTHON_VERSION={version}")])
         .args(["--build-arg", "EXTRAS=fancy", "--build-arg", "APP=nss-mini"])
         .args(["--secret", &format!("id=build_ca,src={ca}")])
@@ -789,19 +798,32 @@ fn test_ci_image(engine: &TestEngine) {
         out.contains("2 passed"),
         "{name}: pytest did not run the suite: {out:?}"
     );
-    let (code, out, err) = run(
+    // The checkout mounted at /workspace (a marker file only it has), uv run as uid 1000,
+    // offline: nothing is downloaded or reinstalled.
+    std::fs::write(
+        ctx.join("tests/test_mounted.py"),
+        "def test_mounted():\n    pass\n",
+    )
+    .expect("write test");
+    let mount = format!("{}:/workspace", ctx.display());
+    let (code, out, err) = run_opts(
         engine,
+        &["-v", &mount, "-e", "UV_OFFLINE=1"],
         &tag,
         &[
             "sh",
             "-c",
-            "id -u; python -c 'import nss_mini; print(nss_mini.__file__)'",
+            "id -u; uv run --frozen pytest -q -p no:cacheprovider; python -c 'import nss_mini; print(nss_mini.__file__)'",
         ],
     );
-    assert_eq!(code, 0, "{name}: {out}{err}");
+    assert_eq!(code, 0, "{name}: uv run in the test image:\n{out}{err}");
     assert!(
-        out.starts_with("1000\n") && out.contains("/opt/venv/lib/"),
-        "{name}: expected uid 1000 and the installed package, got {out:?}"
+        out.starts_with("1000\n") && out.contains("3 passed"),
+        "{name}: expected uid 1000 and the mounted suite (3 tests), got {out:?}"
+    );
+    assert!(
+        out.contains("/workspace/src/nss_mini/"),
+        "{name}: the project is not imported from the mounted checkout: {out:?}"
     );
 }
 
@@ -815,20 +837,24 @@ fn test_ci_dockerfile_runs_the_suite_docker() {
     exclusively(nss_testkit::docker(), test_ci_image);
 }
 
-/// `containers/Dockerfile.cuda` built from the miniature up to its dev stage, with two
-/// stand-ins for what cannot be fetched here: the nvidia/cuda image (a local Debian
-/// Python image tagged `docker.io/nvidia/cuda:<unique>-runtime-ubuntu22.04`, selected
-/// with `CUDA_VERSION=<unique>`) and `uv python install` (GitHub is unreachable: the
-/// step is replaced by the system Python, the only edit to the file). Everything else
-/// runs as written: the uv stage, both `uv sync` passes through the build CA, apt with
-/// cache mounts, the non-root user, the preflight image, the app launcher, the dev stage.
+/// `containers/Dockerfile.cuda`, unmodified, built from the miniature: one cold
+/// `--target dev` build (the runtime and dev stages' apt steps in one build: podman 4.3
+/// hung there when both locked one cache), then the runtime target. What cannot be
+/// fetched here is named by the pins: the CUDA base is the local Debian Python image
+/// tagged `localhost/nss-test-cuda-...:<unique>-runtime-ubuntu22.04` (`CUDA_IMAGE`,
+/// `CUDA_VERSION=<unique>`), and Python is the base image's (`PYTHON_SOURCE=base`, GitHub
+/// being unreachable for `uv python install`). Everything else runs as written: the uv
+/// stage, both `uv sync` passes through the build CA, apt with cache mounts and the
+/// runtime's compiler, the non-root user, the preflight image, the app launcher, the dev
+/// stage's command line, git and uv on the mounted checkout.
 fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     let name = engine.name();
     let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
         .expect("engines publish a Python image");
     let mut images = Images::new(engine);
     let cuda_version = format!("nss-test-{}", unique());
-    let base = format!("docker.io/nvidia/cuda:{cuda_version}-runtime-ubuntu22.04");
+    let cuda_repo = format!("localhost/nss-test-cuda-{name}");
+    let base = format!("{cuda_repo}:{cuda_version}-runtime-ubuntu22.04");
     images.tags.push(base.clone());
     let out = engine
         .command()
@@ -839,36 +865,14 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     let preflight = images.tag("preflight");
     build_preflight_image(engine, &preflight);
 
-    let mut text = repo_file(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
-    for (from, to, times) in [
-        (
-            "uv python install \"${PYTHON_VERSION}\"",
-            "mkdir -p /opt/python",
-            1,
-        ),
-        (
-            "UV_PYTHON=${PYTHON_VERSION}",
-            "UV_PYTHON=/usr/bin/python3",
-            2,
-        ),
-        (
-            "UV_PYTHON_PREFERENCE=only-managed",
-            "UV_PYTHON_PREFERENCE=only-system",
-            2,
-        ),
-    ] {
-        assert_eq!(
-            text.matches(from).count(),
-            times,
-            "containers/Dockerfile.cuda: `{from}` moved; update this test"
-        );
-        text = text.replace(from, to);
-    }
     let project = mini_project();
     let ctx = project.path();
-    std::fs::write(ctx.join("Dockerfile"), text).expect("write Dockerfile");
+    let dockerfile = nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
+    std::fs::copy(&dockerfile, ctx.join("Dockerfile")).expect("copy Dockerfile.cuda");
     let args: Vec<String> = [
+        format!("CUDA_IMAGE={cuda_repo}"),
         format!("CUDA_VERSION={cuda_version}"),
+        "PYTHON_SOURCE=base".into(),
         "EXTRAS=fancy".into(),
         "APP=nss-mini".into(),
         format!("PREFLIGHT_IMAGE={preflight}"),
@@ -878,8 +882,11 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
 
+    let dev = images.tag("cuda-dev");
+    build(engine, ctx, &dev, "dev", &args);
     let runtime = images.tag("cuda-runtime");
     build(engine, ctx, &runtime, "runtime", &args);
+
     let (code, out, err) = run(engine, &runtime, &["hello", "cuda"]);
     assert_eq!(code, 0, "{name}: {out}{err}");
     assert!(
@@ -889,21 +896,6 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     let (code, out, err) = run(engine, &runtime, &[]);
     assert_eq!(code, 0, "{name}: CMD [\"--help\"]: {out}{err}");
     assert!(out.contains("usage: nss-mini"), "{name}: {out:?}");
-    let out = engine
-        .command()
-        .args(["run", "--rm", "--entrypoint", "sh", &runtime, "-c"])
-        .arg("id -u; echo $NVIDIA_VISIBLE_DEVICES $NVIDIA_DRIVER_CAPABILITIES; pwd; command -v tini nss-preflight nss-app")
-        .output()
-        .expect("engine runs");
-    assert_ok(&out, &format!("{name}: runtime image check"));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .take(3)
-            .collect::<Vec<_>>(),
-        ["1000", "all compute,utility", "/workspace"],
-        "{name}: user, NVIDIA environment or workdir of the runtime image"
-    );
     let labels = engine
         .command()
         .args([
@@ -920,19 +912,70 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
         "{name}: the runtime label block is missing from the image"
     );
 
-    let dev = images.tag("cuda-dev");
-    build(engine, ctx, &dev, "dev", &args);
-    let out = engine
-        .command()
-        .args(["run", "--rm", "--entrypoint", "sh", &dev, "-c"])
-        .arg("id -u && git --version >/dev/null && make --version >/dev/null && uv --version >/dev/null && /opt/venv/bin/python -c 'import pytest, idna, nss_mini'")
-        .output()
-        .expect("engine runs");
-    assert_ok(&out, &format!("{name}: dev image check"));
+    // The dev image runs a command line (here a shell's) through its own entrypoint, as
+    // root, in /workspace. The runtime's user, NVIDIA environment and run-time compiler
+    // are inherited; git works on a mounted checkout owned by another user; `uv run`
+    // runs the mounted project's tests offline against /opt/venv.
+    let checkout = project.path().join("checkout");
+    copy_tree(&fixture_dir(), &checkout);
+    std::fs::write(
+        checkout.join("tests/test_mounted.py"),
+        "def test_mounted():\n    pass\n",
+    )
+    .expect("write test");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&checkout)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert_ok(&out, &format!("git {args:?}"));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "fixture"]);
+    // Another owner than the container's root: git's ownership check applies.
+    std::os::unix::fs::chown(&checkout, Some(4242), Some(4242)).expect("chown checkout");
+    let mount = format!("{}:/workspace", checkout.display());
+    let (code, out, err) = run_opts(
+        engine,
+        &["-v", &mount, "-e", "UV_OFFLINE=1"],
+        &dev,
+        &[
+            "sh",
+            "-c",
+            "id -u; pwd; echo $NVIDIA_VISIBLE_DEVICES $NVIDIA_DRIVER_CAPABILITIES; \
+             gcc --version >/dev/null && echo gcc; \
+             git rev-parse --is-inside-work-tree; make --version >/dev/null && echo make; \
+             uv run --frozen pytest -q -p no:cacheprovider; \
+             python -c 'import nss_mini; print(nss_mini.__file__)'",
+        ],
+    );
+    assert_eq!(code, 0, "{name}: dev image command line:\n{out}{err}");
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "0",
-        "{name}: the dev image runs as root"
+        out.lines().take(6).collect::<Vec<_>>(),
+        [
+            "0",
+            "/workspace",
+            "all compute,utility",
+            "gcc",
+            "true",
+            "make"
+        ],
+        "{name}: dev image user, workdir, NVIDIA environment, compiler, git, make:\n{out}{err}"
+    );
+    assert!(
+        out.contains("3 passed"),
+        "{name}: uv run pytest: {out}{err}"
+    );
+    assert!(
+        out.contains("/workspace/src/nss_mini/"),
+        "{name}: the dev image does not import the mounted source: {out}"
+    );
+    assert!(
+        err.contains("[nss-container]"),
+        "{name}: no preflight hints in the dev image: {err}"
     );
 }
 
