@@ -6,7 +6,6 @@
 //! the user guide (`nss run` table) and the developer guide.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::util::{FakeEngine, TempProject, base_env, nss};
 
