@@ -11,3 +11,4 @@ mod engines;
 mod errors;
 mod parity;
 mod spec;
+mod workflow;
