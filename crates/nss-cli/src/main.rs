@@ -299,6 +299,25 @@ fn run(
                         shell_words::quote(&spec.cpu_extras.value.join(" "))
                     );
                     println!("APP={}", shell_words::quote(&spec.app.value));
+                    for (name, value, _) in spec.base_pins() {
+                        println!("{name}={}", shell_words::quote(&value));
+                    }
+                    let packages = &spec.system_packages;
+                    for (name, list) in [
+                        ("SYSTEM_PACKAGES_DEPS", &packages.deps),
+                        ("SYSTEM_PACKAGES_RUNTIME", &packages.runtime),
+                        ("SYSTEM_PACKAGES_DEV", &packages.dev),
+                    ] {
+                        println!("{name}={}", shell_words::quote(&list.value.join(" ")));
+                    }
+                    println!(
+                        "DEV_COMMAND={}",
+                        shell_words::quote(&spec.dev_command.value)
+                    );
+                    println!(
+                        "TEST_COMMAND={}",
+                        shell_words::quote(&spec.test_command.value)
+                    );
                 }
             }
             Ok(0)

@@ -873,6 +873,8 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
         format!("CUDA_IMAGE={cuda_repo}"),
         format!("CUDA_VERSION={cuda_version}"),
         "PYTHON_SOURCE=base".into(),
+        // A package of the project's own, in the dev stage.
+        "SYSTEM_PACKAGES_DEV=jq".into(),
         "EXTRAS=fancy".into(),
         "APP=nss-mini".into(),
         format!("PREFLIGHT_IMAGE={preflight}"),
@@ -948,22 +950,24 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
             "id -u; pwd; echo $NVIDIA_VISIBLE_DEVICES $NVIDIA_DRIVER_CAPABILITIES; \
              gcc --version >/dev/null && echo gcc; \
              git rev-parse --is-inside-work-tree; make --version >/dev/null && echo make; \
+             jq --version >/dev/null && echo jq; \
              uv run --frozen pytest -q -p no:cacheprovider; \
              python -c 'import nss_mini; print(nss_mini.__file__)'",
         ],
     );
     assert_eq!(code, 0, "{name}: dev image command line:\n{out}{err}");
     assert_eq!(
-        out.lines().take(6).collect::<Vec<_>>(),
+        out.lines().take(7).collect::<Vec<_>>(),
         [
             "0",
             "/workspace",
             "all compute,utility",
             "gcc",
             "true",
-            "make"
+            "make",
+            "jq"
         ],
-        "{name}: dev image user, workdir, NVIDIA environment, compiler, git, make:\n{out}{err}"
+        "{name}: dev image user, workdir, NVIDIA environment, compiler, git, make, jq:\n{out}{err}"
     );
     assert!(
         out.contains("3 passed"),
