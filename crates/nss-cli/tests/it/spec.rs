@@ -276,6 +276,24 @@ fn system_packages_are_shown_passed_and_checked() {
         "{}",
         out.stdout
     );
+    // UV_PYTHON_INSTALL_MIRROR reaches the build only when set.
+    assert!(
+        !out.stdout.contains("UV_PYTHON_INSTALL_MIRROR"),
+        "{}",
+        out.stdout
+    );
+    build_env.insert(
+        "UV_PYTHON_INSTALL_MIRROR".into(),
+        "https://mirror.example/python-build-standalone".into(),
+    );
+    let out = nss(&dir, &build_env, &["--dry-run", "build"]);
+    assert!(
+        out.stdout.contains(
+            "--build-arg UV_PYTHON_INSTALL_MIRROR=https://mirror.example/python-build-standalone"
+        ),
+        "{}",
+        out.stdout
+    );
     let out = nss(&dir, &env, &["check"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
