@@ -99,6 +99,17 @@ fn workflow(engine: &TestEngine) {
         return;
     };
     let root = nss_testkit::workspace_root();
+    let has_cargo_make = Command::new("cargo")
+        .args(["make", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_cargo_make {
+        nss_testkit::skip::<()>(
+            "cargo-make",
+            "`cargo make` is not installed (scripts/engines.sh install installs it)",
+        );
+        return;
+    }
     let tmp = tempfile::Builder::new()
         .prefix("nss-test-workflow-")
         .tempdir()
