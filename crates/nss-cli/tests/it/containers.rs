@@ -981,6 +981,29 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
         err.contains("[nss-container]"),
         "{name}: no preflight hints in the dev image: {err}"
     );
+    // No command: a shell (`docker run -it IMAGE`), here fed on stdin.
+    let mut child = engine
+        .command()
+        .args(["run", "--rm", "-i", &dev])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("engine runs");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(b"echo \"shell $((6 * 7)) $0\"\n")
+            .expect("write to the shell");
+    }
+    let out = child.wait_with_output().expect("engine runs");
+    assert_ok(&out, &format!("{name}: the dev image's default command"));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "shell 42 bash",
+        "{name}: the dev image without a command is not a bash shell"
+    );
 }
 
 #[test]
