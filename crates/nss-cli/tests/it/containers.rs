@@ -1,7 +1,8 @@
 //! The Dockerfiles under containers/ built for real: layering and caching.
 //!
-//! The miniature project (`tests/fixtures/mini`) has the stages and layering of
-//! `containers/Dockerfile.cuda` on local images. For each engine that
+//! `containers/Dockerfile.cuda`, as shipped, builds the miniature project
+//! (`tests/fixtures/mini`) on local stand-ins that the pins name (`CUDA_IMAGE`,
+//! `CUDA_VERSION`, `PYTHON_SOURCE=base`). For each engine that
 //! `scripts/engines.sh` started, it is built with the argv shape `nss build` uses
 //! (`build --platform P -t TAG -f Dockerfile --target runtime --build-arg ...
 //! --secret id=build_ca,src=CA CONTEXT`), run, and rebuilt after a source-only change
@@ -96,44 +97,70 @@ fn parse_buildkit(log: &str) -> Vec<BuildStep> {
 }
 
 /// podman (buildah): `[k/n] STEP i/m: TEXT`; the first `-->` line after it is
-/// `--> Using cache ID` when the layer was reused. The stage name comes from the
-/// stage's `FROM ... AS name` step.
+/// `--> Using cache ID` when the layer was reused (then a `--> ID` line follows), else
+/// `--> ID`. The stage name comes from the stage's `FROM ... AS name` step.
+///
+/// buildah builds a stage that a `COPY --from=stage` needs when it reaches that step, so
+/// the other stage's steps come between the `COPY` and its `-->` line: open steps form a
+/// stack, and a `-->` line closes the innermost one.
 fn parse_podman(log: &str) -> Vec<BuildStep> {
+    /// An open step: its stage index and, unless it is a `FROM`, its place in `steps`.
+    struct Open {
+        stage: String,
+        step: Option<usize>,
+    }
     let mut steps: Vec<BuildStep> = Vec::new();
-    let mut stage = String::new();
-    let mut open = false; // the last step has not seen its `-->` line yet
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    let mut open: Vec<Open> = Vec::new();
+    let mut skip_id_line = false; // the `--> ID` line after `--> Using cache ID`
     for line in log.lines() {
         // `[k/n] STEP i/m: TEXT` (multi-stage) or `STEP i/m: TEXT`; RUN output never
         // starts that way.
-        let bare = match line.strip_prefix('[').and_then(|r| r.split_once("] ")) {
-            Some((_, r)) => r,
-            None => line,
+        let (index, bare) = match line.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((k, r)) => (k.split('/').next().unwrap_or("").to_string(), r),
+            None => (String::new(), line),
         };
         if bare.starts_with("STEP ") {
             let Some((_, text)) = bare.split_once(": ") else {
                 continue;
             };
-            open = false;
+            skip_id_line = false;
+            // A step of the same stage replaces that stage's open FROM.
+            if open.last().is_some_and(|o| o.stage == index) {
+                open.pop();
+            }
             if let Some(from) = text.strip_prefix("FROM ") {
-                stage = match from.to_ascii_lowercase().rfind(" as ") {
+                let name = match from.to_ascii_lowercase().rfind(" as ") {
                     Some(i) => from[i + 4..].trim().to_string(),
                     None => String::new(),
                 };
+                names.insert(index.clone(), name);
+                open.push(Open {
+                    stage: index,
+                    step: None,
+                });
                 continue;
             }
             steps.push(BuildStep {
-                stage: stage.clone(),
+                stage: names.get(&index).cloned().unwrap_or_default(),
                 text: text.to_string(),
                 cached: false,
             });
-            open = true;
-        } else if open && line.starts_with("-->") {
-            if line.starts_with("--> Using cache")
-                && let Some(s) = steps.last_mut()
-            {
-                s.cached = true;
+            open.push(Open {
+                stage: index,
+                step: Some(steps.len() - 1),
+            });
+        } else if line.starts_with("-->") {
+            let cached = line.starts_with("--> Using cache");
+            if !cached && std::mem::take(&mut skip_id_line) {
+                continue;
             }
-            open = false;
+            if let Some(o) = open.pop() {
+                if let Some(i) = o.step {
+                    steps[i].cached = cached;
+                }
+                skip_id_line = cached;
+            }
         }
     }
     steps
@@ -296,31 +323,6 @@ fn mini_project() -> tempfile::TempDir {
     dir
 }
 
-/// Gives every stage on `BASE_IMAGE` a first instruction unique to this run
-/// (`LABEL nss.test.run=...`, which changes no file), so this run's layers form their
-/// own cache chain. Without it podman may pick an earlier run's layer for a step and
-/// then miss this run's layers for the steps after it.
-fn stamp_stages(dockerfile: &Path) {
-    let text = std::fs::read_to_string(dockerfile).expect("read Dockerfile");
-    let run = unique();
-    let mut out = String::new();
-    // Numbered per stage: two stages on one base with the same first instruction would
-    // share its layer, and podman could then continue either stage from the other's.
-    for (n, line) in text.lines().enumerate() {
-        out.push_str(line);
-        out.push('\n');
-        if line.starts_with("FROM ${BASE_IMAGE}") {
-            out.push_str(&format!("LABEL nss.test.run=\"{run}-{n}\"\n"));
-        }
-    }
-    assert!(
-        out.matches("nss.test.run").count() >= 2,
-        "no `FROM ${{BASE_IMAGE}}` stages in {}",
-        dockerfile.display()
-    );
-    std::fs::write(dockerfile, out).expect("write Dockerfile");
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read fixture") {
@@ -468,7 +470,46 @@ fn edit(path: &Path, from: &str, to: &str) {
 // The end-to-end test
 // ---------------------------------------------------------------------------
 
-/// Full build, run, then rebuilds proving which layers each kind of change invalidates.
+/// A CUDA base stand-in no earlier run built on: the local Debian Python image plus one
+/// LABEL unique to this run (a new image id, so this run's layers form their own cache
+/// chain), tagged `<repo>:<version>-runtime-ubuntu22.04`. Returns the build args naming
+/// it (`CUDA_IMAGE`, `CUDA_VERSION`) and taking its Python (`PYTHON_SOURCE=base`).
+fn fresh_cuda_base(engine: &TestEngine, images: &mut Images<'_>) -> Vec<String> {
+    let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
+        .expect("engines publish a Python image");
+    let run = unique();
+    let repo = format!("localhost/nss-test-cuda-{}", engine.name());
+    let version = format!("nss-test-{run}");
+    let tag = format!("{repo}:{version}-runtime-ubuntu22.04");
+    images.tags.push(tag.clone());
+    let dir = tempfile::Builder::new()
+        .prefix("nss-test-base-")
+        .tempdir()
+        .expect("tempdir");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {python_image}\nLABEL nss.test.run=\"{run}\"\n"),
+    )
+    .expect("write Dockerfile");
+    let out = engine
+        .command()
+        .args(["build", "--platform", host_platform(), "-t", &tag])
+        .arg(dir.path())
+        .output()
+        .expect("engine runs");
+    assert_ok(
+        &out,
+        &format!("{} build of the CUDA stand-in", engine.name()),
+    );
+    vec![
+        format!("CUDA_IMAGE={repo}"),
+        format!("CUDA_VERSION={version}"),
+        "PYTHON_SOURCE=base".into(),
+    ]
+}
+
+/// Full build, run, then rebuilds proving which layers each kind of change invalidates,
+/// on `containers/Dockerfile.cuda` as shipped (the miniature project as the context).
 fn layering(engine: &TestEngine) {
     let name = engine.name();
     let mut images = Images::new(engine);
@@ -476,14 +517,26 @@ fn layering(engine: &TestEngine) {
     build_preflight_image(engine, &preflight);
     let project = mini_project();
     let ctx = project.path();
-    stamp_stages(&ctx.join("Dockerfile"));
+    std::fs::copy(
+        nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_GPU_DOCKERFILE),
+        ctx.join("Dockerfile"),
+    )
+    .expect("copy Dockerfile.cuda");
     let tag = images.tag("mini");
-    let preflight_arg = format!("PREFLIGHT_IMAGE={preflight}");
-    let args = ["--build-arg", preflight_arg.as_str()];
+    let mut pins = fresh_cuda_base(engine, &mut images);
+    pins.extend([
+        format!("PREFLIGHT_IMAGE={preflight}"),
+        "EXTRAS=fancy".into(),
+        "APP=nss-mini".into(),
+    ]);
+    let args: Vec<&str> = pins
+        .iter()
+        .flat_map(|a| ["--build-arg", a.as_str()])
+        .collect();
 
     // 1. Full build: no layer cache (the uv download cache mount may be warm).
     let mut no_cache = vec!["--no-cache"];
-    no_cache.extend(args);
+    no_cache.extend(&args);
     let full = build(engine, ctx, &tag, "runtime", &no_cache);
     assert_eq!(
         full.cached_count(),
@@ -628,8 +681,9 @@ fn layering(engine: &TestEngine) {
     );
 
     // 5. EXTRAS changed (empty): the dependency layer rebuilds without the extra.
-    let mut no_extras = vec!["--build-arg", "EXTRAS="];
-    no_extras.extend(args);
+    // The later `--build-arg EXTRAS=` wins over the earlier `EXTRAS=fancy`.
+    let mut no_extras = args.clone();
+    no_extras.extend(["--build-arg", "EXTRAS="]);
     let extras = build(engine, ctx, &tag, "runtime", &no_extras);
     assert!(
         !extras.step("deps", DEPS_SYNC).cached,
@@ -1052,6 +1106,46 @@ fn parses_buildkit_plain_progress() {
             ),
             ("deps", "COPY . .", false),
             ("runtime", "COPY --from=deps /opt/venv /opt/venv", true),
+        ]
+    );
+}
+
+#[test]
+fn parses_podman_steps_with_a_stage_built_inside_another() {
+    // podman 4.3 builds `project` when runtime's `COPY --from=project` needs it.
+    let log = "\
+[4/6] STEP 1/3: FROM localhost/base AS deps
+[4/6] STEP 2/3: COPY a b
+--> Using cache 1111111111111111111111111111111111111111111111111111111111111111
+--> 1111111111
+[4/6] STEP 3/3: RUN x
+--> Using cache 2222222222222222222222222222222222222222222222222222222222222222
+--> 2222222222
+[6/6] STEP 1/3: FROM localhost/base AS runtime
+[6/6] STEP 2/3: COPY --from=project /opt/nss-project/ /
+[5/6] STEP 1/2: FROM deps AS project
+[5/6] STEP 2/2: RUN uv sync --no-editable
+Resolved 3 packages
+--> 3333333333
+--> Using cache 4444444444444444444444444444444444444444444444444444444444444444
+--> 4444444444
+[6/6] STEP 3/3: CMD [\"--help\"]
+--> 5555555555
+[6/6] COMMIT localhost/x:latest
+";
+    let steps = parse_podman(log);
+    let got: Vec<(&str, &str, bool)> = steps
+        .iter()
+        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("deps", "COPY a b", true),
+            ("deps", "RUN x", true),
+            ("runtime", "COPY --from=project /opt/nss-project/ /", true),
+            ("project", "RUN uv sync --no-editable", false),
+            ("runtime", "CMD [\"--help\"]", false),
         ]
     );
 }
