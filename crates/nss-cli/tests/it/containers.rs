@@ -471,8 +471,8 @@ fn edit(path: &Path, from: &str, to: &str) {
 // ---------------------------------------------------------------------------
 
 /// A CUDA base stand-in no earlier run built on: the local Debian Python image plus one
-/// LABEL unique to this run (a new image id, so this run's layers form their own cache
-/// chain), tagged `<repo>:<version>-runtime-ubuntu22.04`. Returns the build args naming
+/// file unique to this run (a new layer chain, so this run's layers form their own cache
+/// chain in both engines), tagged `<repo>:<version>-runtime-ubuntu22.04`. Returns the build args naming
 /// it (`CUDA_IMAGE`, `CUDA_VERSION`) and taking its Python (`PYTHON_SOURCE=base`).
 fn fresh_cuda_base(engine: &TestEngine, images: &mut Images<'_>) -> Vec<String> {
     let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
@@ -488,7 +488,7 @@ fn fresh_cuda_base(engine: &TestEngine, images: &mut Images<'_>) -> Vec<String> 
         .expect("tempdir");
     std::fs::write(
         dir.path().join("Dockerfile"),
-        format!("FROM {python_image}\nLABEL nss.test.run=\"{run}\"\n"),
+        format!("FROM {python_image}\nRUN echo {run} > /nss-test-run\n"),
     )
     .expect("write Dockerfile");
     let out = engine

@@ -40,13 +40,14 @@ fn ok(out: &Output, what: &str) {
     );
 }
 
-/// A new image `tag` on top of `from` (one LABEL: a new image id, so a build on it
-/// reuses no cached layer).
+/// A new image `tag` on top of `from` with one file unique to this run: a new layer
+/// chain, so a build on it reuses no cached layer (BuildKit keys its cache on layer
+/// content: a LABEL alone would not do).
 fn fresh_image(engine: &TestEngine, from: &str, tag: &str, dir: &Path) {
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::write(
         dir.join("Dockerfile"),
-        format!("FROM {from}\nLABEL nss.test.run=\"{}\"\n", unique()),
+        format!("FROM {from}\nRUN echo {} > /nss-test-run\n", unique()),
     )
     .expect("write Dockerfile");
     let out = engine
