@@ -25,13 +25,31 @@ pub const NSS_GPU_EXTRAS: &str = "NSS_GPU_EXTRAS";
 pub const NSS_CPU_EXTRAS: &str = "NSS_CPU_EXTRAS";
 /// The console script the image runs (e.g. `safe-synthesizer`).
 pub const NSS_APP: &str = "NSS_APP";
+/// `CUDA_IMAGE`: repository of the CUDA base image (e.g. `nvcr.io/nvidia/cuda`).
+pub const NSS_CUDA_IMAGE: &str = "NSS_CUDA_IMAGE";
+/// `UV_IMAGE`: repository of uv's image (e.g. a mirror of `ghcr.io/astral-sh/uv`).
+pub const NSS_UV_IMAGE: &str = "NSS_UV_IMAGE";
+/// `PYTHON_IMAGE`: repository of the CPU test image's Python base.
+pub const NSS_PYTHON_IMAGE: &str = "NSS_PYTHON_IMAGE";
+/// `PYTHON_SOURCE`: `uv` (`uv python install`) or `base` (the base image's `python3`).
+pub const NSS_PYTHON_SOURCE: &str = "NSS_PYTHON_SOURCE";
+/// The dev image's default command line (e.g. `make test`).
+pub const NSS_DEV_COMMAND: &str = "NSS_DEV_COMMAND";
+/// The CPU test image's default command line (e.g. `make test-ci`).
+pub const NSS_TEST_COMMAND: &str = "NSS_TEST_COMMAND";
+/// apt packages added to the deps stage, separated by spaces or commas.
+pub const NSS_SYSTEM_PACKAGES_DEPS: &str = "NSS_SYSTEM_PACKAGES_DEPS";
+/// apt packages added to the runtime image, separated by spaces or commas.
+pub const NSS_SYSTEM_PACKAGES_RUNTIME: &str = "NSS_SYSTEM_PACKAGES_RUNTIME";
+/// apt packages added to the dev image and the CPU test image, separated by spaces or commas.
+pub const NSS_SYSTEM_PACKAGES_DEV: &str = "NSS_SYSTEM_PACKAGES_DEV";
 /// The GPU Dockerfile, relative to the project directory; default
 /// [`crate::DEFAULT_GPU_DOCKERFILE`]. Read by callers (`nss check`/`nss sync`),
 /// not by [`crate::resolve`].
 pub const CONTAINER_GPU_FILE: &str = "CONTAINER_GPU_FILE";
 
 /// Every variable above, for documentation and listings.
-pub const ALL: [&str; 10] = [
+pub const ALL: [&str; 19] = [
     NSS_CUDA_VERSION,
     NSS_UBUNTU_VERSION,
     NSS_CUDA_IMAGE_TYPE,
@@ -41,5 +59,14 @@ pub const ALL: [&str; 10] = [
     NSS_GPU_EXTRAS,
     NSS_CPU_EXTRAS,
     NSS_APP,
+    NSS_CUDA_IMAGE,
+    NSS_UV_IMAGE,
+    NSS_PYTHON_IMAGE,
+    NSS_PYTHON_SOURCE,
+    NSS_DEV_COMMAND,
+    NSS_TEST_COMMAND,
+    NSS_SYSTEM_PACKAGES_DEPS,
+    NSS_SYSTEM_PACKAGES_RUNTIME,
+    NSS_SYSTEM_PACKAGES_DEV,
     CONTAINER_GPU_FILE,
 ];

@@ -86,6 +86,7 @@ mod resolve;
 mod source;
 mod spec;
 mod versions;
+mod workflow;
 
 pub use crate::dockerfile::{
     ArgDefault, ArgDrift, DEFAULT_CPU_DOCKERFILE, DEFAULT_GPU_DOCKERFILE, arg_defaults, drift,
@@ -101,3 +102,8 @@ pub use crate::resolve::{
 pub use crate::source::{Resolved, Source};
 pub use crate::spec::{BuildSpec, CudaImageType, ImageFlavor, PIN_NAMES};
 pub use crate::versions::{known_cuda_tags, versions_checked};
+pub use crate::workflow::{
+    BASE_PIN_NAMES, DEFAULT_CUDA_IMAGE, DEFAULT_DEV_COMMAND, DEFAULT_PYTHON_IMAGE,
+    DEFAULT_TEST_COMMAND, DEFAULT_UV_IMAGE, MAKE_TEST_CI, PythonSource, SYSTEM_PACKAGE_STAGES,
+    SystemPackages,
+};

@@ -14,6 +14,7 @@ use crate::project::Project;
 use crate::source::{Resolved, Source};
 use crate::spec::{BuildSpec, CudaImageType};
 use crate::versions::{Minor, TABLES, parse_minor, parse_triple};
+use crate::workflow;
 
 /// What the caller adds to the project files: `NAME=value` arguments, the
 /// environment and the target platform.
@@ -59,10 +60,11 @@ pub const DEFAULT_APP: &str = "python";
 
 /// One resolvable value: its `NAME=value` name, its `NSS_*` variable and its
 /// `[tool.nss]` key.
-struct Key {
-    arg: &'static str,
-    env: &'static str,
-    tool: &'static str,
+pub(crate) struct Key {
+    pub(crate) arg: &'static str,
+    pub(crate) env: &'static str,
+    /// Dotted for nested tables: `system-packages.runtime`.
+    pub(crate) tool: &'static str,
 }
 
 const CUDA_VERSION: Key = Key {
@@ -112,8 +114,9 @@ const APP: Key = Key {
 };
 
 /// The `NAME=value` names [`resolve`] reads from [`Inputs::overrides`]: the six
-/// pins of [`crate::PIN_NAMES`], then `GPU_EXTRAS`, `CPU_EXTRAS` and `APP`.
-pub const OVERRIDE_NAMES: [&str; 9] = [
+/// pins of [`crate::PIN_NAMES`], `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`, then the
+/// workflow pins of [`crate::workflow`].
+pub const OVERRIDE_NAMES: &[&str] = &[
     CUDA_VERSION.arg,
     UBUNTU_VERSION.arg,
     CUDA_IMAGE_TYPE.arg,
@@ -123,10 +126,19 @@ pub const OVERRIDE_NAMES: [&str; 9] = [
     GPU_EXTRAS.arg,
     CPU_EXTRAS.arg,
     APP.arg,
+    workflow::CUDA_IMAGE.arg,
+    workflow::UV_IMAGE.arg,
+    workflow::PYTHON_IMAGE.arg,
+    workflow::PYTHON_SOURCE.arg,
+    workflow::DEV_COMMAND.arg,
+    workflow::TEST_COMMAND.arg,
+    workflow::SYSTEM_PACKAGES_DEPS.arg,
+    workflow::SYSTEM_PACKAGES_RUNTIME.arg,
+    workflow::SYSTEM_PACKAGES_DEV.arg,
 ];
 
 /// The keys `[tool.nss]` accepts.
-pub const TOOL_NSS_KEYS: [&str; 11] = [
+pub const TOOL_NSS_KEYS: &[&str] = &[
     "cuda-version",
     "ubuntu-version",
     "cuda-image-type",
@@ -136,6 +148,14 @@ pub const TOOL_NSS_KEYS: [&str; 11] = [
     "gpu-extras",
     "cpu-extras",
     "app",
+    "cuda-image",
+    "uv-image",
+    "python-image",
+    "python-source",
+    "dev-command",
+    "test-command",
+    // A table: `deps`, `runtime`, `dev` (see [`crate::workflow::SYSTEM_PACKAGE_STAGES`]).
+    "system-packages",
     // Read by other crates: nss-cli (`secrets` passed to `nss run` by name) and
     // nss-labels (`[tool.nss.labels]` overrides).
     "secrets",
@@ -145,14 +165,14 @@ pub const TOOL_NSS_KEYS: [&str; 11] = [
 const UV_FIX: &str = "set [tool.uv] required-version to a range with an inclusive lower bound such as \">=0.9.14\", or pass UV_VERSION=x.y.z";
 
 /// An explicitly given value: a string, or a list (`[tool.nss]` extras).
-enum Raw {
+pub(crate) enum Raw {
     Str(String),
     List(Vec<String>),
 }
 
 impl Raw {
     /// The value as written, for messages.
-    fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         match self {
             Raw::Str(s) => s.clone(),
             Raw::List(l) => l.join(" "),
@@ -237,6 +257,7 @@ pub fn resolve(project: &Project, inputs: &Inputs) -> Result<BuildSpec> {
         || cx.derived_app(),
         || Ok(Resolved::new(DEFAULT_APP.to_owned(), Source::Default)),
     )?;
+    let wf = workflow::resolve_workflow(&cx)?;
     Ok(BuildSpec {
         cuda_version,
         ubuntu_version,
@@ -247,6 +268,13 @@ pub fn resolve(project: &Project, inputs: &Inputs) -> Result<BuildSpec> {
         gpu_extras,
         cpu_extras,
         app,
+        cuda_image: wf.cuda_image,
+        uv_image: wf.uv_image,
+        python_image: wf.python_image,
+        python_source: wf.python_source,
+        dev_command: wf.dev_command,
+        test_command: wf.test_command,
+        system_packages: wf.system_packages,
     })
 }
 
@@ -259,15 +287,15 @@ fn unreachable_default<T>() -> Result<Resolved<T>> {
 }
 
 /// The resolution context.
-struct Cx<'a> {
-    project: &'a Project,
+pub(crate) struct Cx<'a> {
+    pub(crate) project: &'a Project,
     inputs: &'a Inputs,
     tool: Option<&'a dyn TableLike>,
 }
 
 impl Cx<'_> {
     /// The one precedence chain every value goes through.
-    fn chain<T>(
+    pub(crate) fn chain<T>(
         &self,
         key: &Key,
         parse: impl FnOnce(Raw, &Source) -> Result<T>,
@@ -303,14 +331,20 @@ impl Cx<'_> {
                 },
             )));
         }
-        let Some(item) = self.tool.and_then(|t| t.get(key.tool)) else {
+        let mut path = key.tool.split('.');
+        let first = path.next().unwrap_or_default();
+        let mut item = self.tool.and_then(|t| t.get(first));
+        for part in path {
+            item = item.and_then(Item::as_table_like).and_then(|t| t.get(part));
+        }
+        let Some(item) = item else {
             return Ok(None);
         };
         let source = Source::ToolNss {
             path: self.project.pyproject_path().to_path_buf(),
             key: key.tool.to_owned(),
         };
-        let list_ok = key.tool.ends_with("extras");
+        let list_ok = key.tool.ends_with("extras") || key.tool.starts_with("system-packages");
         let raw = match item.as_value() {
             Some(Value::String(s)) => Raw::Str(s.value().trim().to_owned()),
             Some(Value::Array(a)) if list_ok => Raw::List(
@@ -383,6 +417,21 @@ impl Cx<'_> {
                     problem: "is not a key nss knows".to_owned(),
                     fix: format!("use one of: {}", TOOL_NSS_KEYS.join(", ")),
                 });
+            }
+        }
+        if let Some(item) = tool.get("system-packages") {
+            let table = item.as_table_like().ok_or_else(|| {
+                self.tool_type_error("system-packages", "a table of stage = [packages]", item)
+            })?;
+            for (stage, _) in table.iter() {
+                if !workflow::SYSTEM_PACKAGE_STAGES.contains(&stage) {
+                    return Err(Error::Field {
+                        path: self.project.pyproject_path().to_path_buf(),
+                        field: format!("[tool.nss] system-packages.{stage}"),
+                        problem: "is not a stage nss installs packages in".to_owned(),
+                        fix: format!("use one of: {}", workflow::SYSTEM_PACKAGE_STAGES.join(", ")),
+                    });
+                }
             }
         }
         Ok(())
@@ -714,7 +763,13 @@ impl Cx<'_> {
     }
 }
 
-fn value_error(key: &Key, value: &str, src: &Source, problem: String, fix: String) -> Error {
+pub(crate) fn value_error(
+    key: &Key,
+    value: &str,
+    src: &Source,
+    problem: String,
+    fix: String,
+) -> Error {
     Error::Value {
         name: key.arg.to_owned(),
         value: value.to_owned(),
@@ -1087,6 +1142,14 @@ fn example(key: &str) -> &'static str {
         "cuda-arch-flags" => "cuda-arch-flags = \"80;86;90;90a\"",
         "gpu-extras" => "gpu-extras = [\"cu128\", \"engine\"]",
         "cpu-extras" => "cpu-extras = [\"cpu\", \"engine\"]",
+        "system-packages" => "system-packages.runtime = [\"libpq5\"]",
+        k if k.starts_with("system-packages.") => "system-packages.runtime = [\"libpq5\"]",
+        "cuda-image" => "cuda-image = \"nvcr.io/nvidia/cuda\"",
+        "uv-image" => "uv-image = \"ghcr.io/astral-sh/uv\"",
+        "python-image" => "python-image = \"docker.io/library/python\"",
+        "python-source" => "python-source = \"base\"",
+        "dev-command" => "dev-command = \"make test\"",
+        "test-command" => "test-command = \"make test-ci\"",
         _ => "app = \"my-cli\"",
     }
 }

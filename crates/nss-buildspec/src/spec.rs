@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::source::Resolved;
+use crate::workflow::{BASE_PIN_NAMES, PythonSource, SystemPackages};
 
 /// The build-arg names of the six pins, in the order `nss spec` prints them.
 pub const PIN_NAMES: [&str; 6] = [
@@ -72,6 +73,20 @@ pub struct BuildSpec {
     pub cpu_extras: Resolved<Vec<String>>,
     /// The console script the image runs, e.g. `safe-synthesizer`.
     pub app: Resolved<String>,
+    /// `CUDA_IMAGE`: repository of the CUDA base, e.g. `docker.io/nvidia/cuda`.
+    pub cuda_image: Resolved<String>,
+    /// `UV_IMAGE`: repository of uv's image, e.g. `ghcr.io/astral-sh/uv`.
+    pub uv_image: Resolved<String>,
+    /// `PYTHON_IMAGE`: repository of the CPU test image's base, e.g. `docker.io/library/python`.
+    pub python_image: Resolved<String>,
+    /// `PYTHON_SOURCE`: where the CUDA image's interpreter comes from.
+    pub python_source: Resolved<PythonSource>,
+    /// The dev image's command line when `CMD` is not given, e.g. `make test`.
+    pub dev_command: Resolved<String>,
+    /// The CPU test image's command line when `CMD` is not given, e.g. `make test-ci`.
+    pub test_command: Resolved<String>,
+    /// apt packages the project adds per stage.
+    pub system_packages: SystemPackages,
 }
 
 impl BuildSpec {
@@ -111,8 +126,35 @@ impl BuildSpec {
         ]
     }
 
+    /// The base-image pins in [`BASE_PIN_NAMES`] order: `(name, value, source)`.
+    pub fn base_pins(&self) -> [(&'static str, String, &crate::Source); 4] {
+        [
+            (
+                BASE_PIN_NAMES[0],
+                self.cuda_image.value.clone(),
+                &self.cuda_image.source,
+            ),
+            (
+                BASE_PIN_NAMES[1],
+                self.uv_image.value.clone(),
+                &self.uv_image.source,
+            ),
+            (
+                BASE_PIN_NAMES[2],
+                self.python_image.value.clone(),
+                &self.python_image.source,
+            ),
+            (
+                BASE_PIN_NAMES[3],
+                self.python_source.value.to_string(),
+                &self.python_source.source,
+            ),
+        ]
+    }
+
     /// The `--build-arg` pairs for one image, in a stable order: the pins the
-    /// Dockerfile uses, then `EXTRAS` (space separated) and `APP`.
+    /// Dockerfile uses, the base-image pins, the project's apt packages per stage
+    /// (space separated), then `EXTRAS` (space separated) and `APP`.
     ///
     /// These are also the `ARG` defaults `nss check` compares against the Dockerfile.
     pub fn build_args(&self, flavor: ImageFlavor) -> Vec<(&'static str, String)> {
@@ -123,6 +165,23 @@ impl BuildSpec {
                 ("UV_VERSION", self.uv_version.value.clone()),
             ],
         };
+        let packages = &self.system_packages;
+        match flavor {
+            ImageFlavor::Gpu => {
+                args.push(("CUDA_IMAGE", self.cuda_image.value.clone()));
+                args.push(("UV_IMAGE", self.uv_image.value.clone()));
+                args.push(("PYTHON_SOURCE", self.python_source.value.to_string()));
+                args.push(("SYSTEM_PACKAGES_DEPS", packages.deps.value.join(" ")));
+                args.push(("SYSTEM_PACKAGES_RUNTIME", packages.runtime.value.join(" ")));
+                args.push(("SYSTEM_PACKAGES_DEV", packages.dev.value.join(" ")));
+            }
+            ImageFlavor::Cpu => {
+                args.push(("PYTHON_IMAGE", self.python_image.value.clone()));
+                args.push(("UV_IMAGE", self.uv_image.value.clone()));
+                args.push(("SYSTEM_PACKAGES_RUNTIME", packages.runtime.value.join(" ")));
+                args.push(("SYSTEM_PACKAGES_DEV", packages.dev.value.join(" ")));
+            }
+        }
         let extras = match flavor {
             ImageFlavor::Gpu => &self.gpu_extras.value,
             ImageFlavor::Cpu => &self.cpu_extras.value,
@@ -136,19 +195,21 @@ impl BuildSpec {
     /// `docker.io/nvidia/cuda:12.8.1-runtime-ubuntu22.04`.
     pub fn cuda_base_image(&self) -> String {
         format!(
-            "docker.io/nvidia/cuda:{}-runtime-ubuntu{}",
-            self.cuda_version.value, self.ubuntu_version.value
+            "{}:{}-runtime-ubuntu{}",
+            self.cuda_image.value, self.cuda_version.value, self.ubuntu_version.value
         )
     }
 }
 
 impl BuildSpec {
-    /// One line per value, `NAME  value  <- source`: the six pins, then
-    /// `GPU_EXTRAS`, `CPU_EXTRAS` and `APP` (what `nss spec --explain` prints).
+    /// One line per value, `NAME  value  <- source`: the six pins, the base-image
+    /// pins, then `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`, the apt packages per stage and
+    /// the dev and test commands (what `nss spec --explain` prints).
     pub fn explain(&self) -> String {
         let mut rows: Vec<(&str, String, String)> = self
             .pins()
             .into_iter()
+            .chain(self.base_pins())
             .map(|(n, v, s)| (n, v, s.to_string()))
             .collect();
         rows.push((
@@ -162,6 +223,24 @@ impl BuildSpec {
             self.cpu_extras.source.to_string(),
         ));
         rows.push(("APP", self.app.value.clone(), self.app.source.to_string()));
+        let packages = &self.system_packages;
+        for (name, list) in [
+            ("SYSTEM_PACKAGES_DEPS", &packages.deps),
+            ("SYSTEM_PACKAGES_RUNTIME", &packages.runtime),
+            ("SYSTEM_PACKAGES_DEV", &packages.dev),
+        ] {
+            rows.push((name, list.value.join(" "), list.source.to_string()));
+        }
+        rows.push((
+            "DEV_COMMAND",
+            self.dev_command.value.clone(),
+            self.dev_command.source.to_string(),
+        ));
+        rows.push((
+            "TEST_COMMAND",
+            self.test_command.value.clone(),
+            self.test_command.source.to_string(),
+        ));
         let name_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
         let value_w = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
         let mut out = String::new();
@@ -174,11 +253,11 @@ impl BuildSpec {
     }
 
     /// The JSON contract of `nss spec --format json`: one object keyed by the
-    /// six build-arg names of [`PIN_NAMES`], each `{"value": "...", "source": "..."}`
+    /// build-arg names of [`PIN_NAMES`] and [`BASE_PIN_NAMES`], each `{"value": "...", "source": "..."}`
     /// with the source displayed as text.
     pub fn to_json(&self) -> serde_json::Value {
         let mut map = serde_json::Map::new();
-        for (name, value, source) in self.pins() {
+        for (name, value, source) in self.pins().into_iter().chain(self.base_pins()) {
             map.insert(
                 name.to_owned(),
                 serde_json::json!({ "value": value, "source": source.to_string() }),

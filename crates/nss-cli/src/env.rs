@@ -38,6 +38,9 @@ pub const CONTAINER_BUILD_CA: &str = "CONTAINER_BUILD_CA";
 /// An image holding `/nss-preflight`, passed as `--build-arg PREFLIGHT_IMAGE=...`.
 /// Unset: `nss` builds one from this workspace (see the crate docs).
 pub const CONTAINER_PREFLIGHT_IMAGE: &str = "CONTAINER_PREFLIGHT_IMAGE";
+/// uv's mirror of Python downloads, passed to builds as `--build-arg UV_PYTHON_INSTALL_MIRROR`
+/// when set (`PYTHON_SOURCE=uv` installs Python from it).
+pub const UV_PYTHON_INSTALL_MIRROR: &str = "UV_PYTHON_INSTALL_MIRROR";
 /// The project directory (below `--project`, above the search for `pyproject.toml`).
 pub const NSS_PROJECT_DIR: &str = "NSS_PROJECT_DIR";
 /// `1`, `true` or `yes`: print the engine commands instead of running them, like `--dry-run`;
@@ -60,7 +63,7 @@ pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
 pub const RUN_SECRETS: [&str; 4] = nss_preflight::KNOWN_SECRETS;
 
 /// Every variable `nss` accepts as `NAME=value`, with the build-arg pins of the spec.
-pub const VARIABLES: [&str; 18] = [
+pub const VARIABLES: [&str; 19] = [
     CONTAINER_CMD,
     CONTAINER_GPU_IMAGE,
     CONTAINER_GPU_IMAGE_DEV,
@@ -77,6 +80,7 @@ pub const VARIABLES: [&str; 18] = [
     CONTAINER_GPU_CACHE,
     CONTAINER_BUILD_CA,
     CONTAINER_PREFLIGHT_IMAGE,
+    UV_PYTHON_INSTALL_MIRROR,
     NSS_PROJECT_DIR,
     NSS_DRY_RUN,
 ];

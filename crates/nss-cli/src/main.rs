@@ -60,16 +60,20 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   CONTAINER_GPU_FLAG        GPU options for run (--gpus all; empty disables)
   CONTAINER_HF_CACHE        host Hugging Face cache ($HOME/.cache/huggingface)
   CONTAINER_EXTRA_MOUNTS    extra -v/--mount options for run
-  CMD                       command in the container (runtime: --help, dev: make test)
+  CMD                       command in the container (runtime: --help; dev: DEV_COMMAND, make test;
+                            test: TEST_COMMAND, make test-ci when the Makefile has it, python -m pytest)
   CONTAINER_GPU_FILE        GPU Dockerfile (containers/Dockerfile.cuda, relative to the project)
   CONTAINER_TEST_FILE       test Dockerfile (containers/Dockerfile.test_ci)
   CONTAINER_GPU_BUILDER     docker buildx builder for multiarch
   CONTAINER_GPU_CACHE       registry ref used as buildx cache for multiarch
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
   CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built here from this workspace)
+  UV_PYTHON_INSTALL_MIRROR  mirror of Python downloads, passed to builds when set
   NSS_PROJECT_DIR           the project directory
   NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
-Build pins (CUDA_VERSION=..., UV_VERSION=..., GPU_EXTRAS=..., APP=...) override the spec.
+Build pins (CUDA_VERSION=..., UV_VERSION=..., CUDA_IMAGE=..., PYTHON_SOURCE=uv|base,
+SYSTEM_PACKAGES_RUNTIME=..., GPU_EXTRAS=..., APP=..., DEV_COMMAND=..., TEST_COMMAND=...)
+override the spec (`nss spec --explain` shows every value and its source).
 
 Exit codes: 0 ok, 1 findings (check, lint) or a failed engine command, 2 bad input,
 run: the container's own exit code.";
@@ -409,6 +413,25 @@ fn run(
                         shell_words::quote(&spec.cpu_extras.value.join(" "))
                     );
                     outln!("APP={}", shell_words::quote(&spec.app.value));
+                    for (name, value, _) in spec.base_pins() {
+                        outln!("{name}={}", shell_words::quote(&value));
+                    }
+                    let packages = &spec.system_packages;
+                    for (name, list) in [
+                        ("SYSTEM_PACKAGES_DEPS", &packages.deps),
+                        ("SYSTEM_PACKAGES_RUNTIME", &packages.runtime),
+                        ("SYSTEM_PACKAGES_DEV", &packages.dev),
+                    ] {
+                        outln!("{name}={}", shell_words::quote(&list.value.join(" ")));
+                    }
+                    outln!(
+                        "DEV_COMMAND={}",
+                        shell_words::quote(&spec.dev_command.value)
+                    );
+                    outln!(
+                        "TEST_COMMAND={}",
+                        shell_words::quote(&spec.test_command.value)
+                    );
                 }
             }
             Ok(0)

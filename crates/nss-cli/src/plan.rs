@@ -286,7 +286,9 @@ impl ImageKind {
         }
     }
 
-    /// The command run when `CMD` is not given: `--help` (runtime), `make test` (dev), the image's own (test).
+    /// The built-in command when `CMD` is not given: `--help` (runtime), `make test` (dev),
+    /// the image's own (test), as the usage label shows them. `nss run` takes the dev and test commands from the spec
+    /// (`[tool.nss] dev-command` / `test-command`, a Makefile `test-ci` target).
     pub fn default_cmd(self) -> Vec<String> {
         match self {
             ImageKind::Runtime => vec!["--help".into()],
@@ -725,6 +727,7 @@ pub fn plan_run(engine: &Engine, r: &RunInputs) -> Plan {
         .args(bind_args(&r.project_dir, WORKSPACE))
         .args(bind_args(&r.hf_cache, HF_CACHE_MOUNT))
         .args(["-e".to_string(), format!("HF_HOME={HF_CACHE_MOUNT}")])
+        .args(["-e", "DEBIAN_FRONTEND=noninteractive"])
         .args(r.extra_mounts.iter().cloned())
         .args(["-w", WORKSPACE]);
     for s in &r.secrets {

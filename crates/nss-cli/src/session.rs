@@ -171,7 +171,18 @@ impl Session {
         }
         match self.vars.get(env::CMD).filter(|c| !c.trim().is_empty()) {
             Some(c) => config::split_var(env::CMD, c),
-            None => Ok(kind.default_cmd()),
+            None => match kind {
+                ImageKind::Runtime => Ok(kind.default_cmd()),
+                ImageKind::Dev | ImageKind::Test => {
+                    let spec = self.spec(&self.project()?, None)?;
+                    let (name, cmd) = if kind == ImageKind::Dev {
+                        ("DEV_COMMAND", spec.dev_command)
+                    } else {
+                        ("TEST_COMMAND", spec.test_command)
+                    };
+                    config::split_var(name, &cmd.value)
+                }
+            },
         }
     }
 
@@ -364,6 +375,11 @@ impl Session {
                 .build_args(kind.flavor())
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
+                .chain(
+                    self.vars
+                        .value(env::UV_PYTHON_INSTALL_MIRROR)
+                        .map(|m| (env::UV_PYTHON_INSTALL_MIRROR.to_string(), m)),
+                )
                 .collect(),
             labels: labels
                 .iter()

@@ -6,9 +6,9 @@ use crate::env;
 use crate::error::Error;
 
 /// Build-spec names a `NAME=value` argument may override besides the variables in
-/// [`env::VARIABLES`] (the six pins, `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`); they are handed
+/// [`env::VARIABLES`] (the pins, extras, `APP`, base images, commands, apt packages); they are handed
 /// to the build spec, never read from the bare environment.
-pub const SPEC_OVERRIDES: [&str; 9] = nss_buildspec::OVERRIDE_NAMES;
+pub const SPEC_OVERRIDES: &[&str] = nss_buildspec::OVERRIDE_NAMES;
 
 /// Where a variable's value came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,14 +55,14 @@ pub fn default_usage(kind: ImageKind, image: &str) -> String {
 
 /// The fully qualified base image of `kind`:
 /// runtime and dev: [`BuildSpec::cuda_base_image`] (`docker.io/nvidia/cuda:12.8.1-runtime-ubuntu22.04`);
-/// test: `docker.io/library/python:<X.Y.Z>-slim` at the spec's full Python version,
+/// test: `<PYTHON_IMAGE>:<X.Y.Z>-slim` (`docker.io/library/python:3.11.14-slim`) at the spec's full Python version,
 /// the tag `Dockerfile.test_ci` pins.
 pub fn base_image(kind: ImageKind, spec: &BuildSpec) -> String {
     match kind {
         ImageKind::Runtime | ImageKind::Dev => spec.cuda_base_image(),
         ImageKind::Test => format!(
-            "docker.io/library/python:{}-slim",
-            spec.python_version.value
+            "{}:{}-slim",
+            spec.python_image.value, spec.python_version.value
         ),
     }
 }

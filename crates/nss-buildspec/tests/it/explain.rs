@@ -1,6 +1,6 @@
 //! `explain()` and the JSON contract on the reference project.
 
-use nss_buildspec::{Inputs, PIN_NAMES};
+use nss_buildspec::{BASE_PIN_NAMES, Inputs, PIN_NAMES};
 
 use crate::util::{reference_copy, spec_of};
 
@@ -11,7 +11,11 @@ fn explain_snapshot() {
     let text = spec
         .explain()
         .replace(&dir.path().display().to_string(), "<project>");
-    assert_eq!(text.lines().count(), 9, "six pins, two extras lines, app");
+    assert_eq!(
+        text.lines().count(),
+        18,
+        "six pins, four base pins, two extras lines, app, three package lines, two commands"
+    );
     insta::assert_snapshot!("explain_reference", text);
 }
 
@@ -22,9 +26,10 @@ fn json_contract() {
     let json = spec.to_json();
     let object = json.as_object().expect("one object");
     let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+    let want: Vec<&str> = PIN_NAMES.iter().chain(&BASE_PIN_NAMES).copied().collect();
     assert_eq!(
-        keys, PIN_NAMES,
-        "keyed by the six build-arg names, in order"
+        keys, want,
+        "keyed by the six pins and the four base pins, in order"
     );
     for (name, entry) in object {
         let fields: Vec<&str> = entry

@@ -9,3 +9,4 @@ mod fuzz;
 mod precedence;
 mod project;
 mod reference;
+mod workflow;

@@ -1,7 +1,8 @@
 //! The Dockerfiles under containers/ built for real: layering and caching.
 //!
-//! The miniature project (`tests/fixtures/mini`) has the stages and layering of
-//! `containers/Dockerfile.cuda` on local images. For each engine that
+//! `containers/Dockerfile.cuda`, as shipped, builds the miniature project
+//! (`tests/fixtures/mini`) on local stand-ins that the pins name (`CUDA_IMAGE`,
+//! `CUDA_VERSION`, `PYTHON_SOURCE=base`). For each engine that
 //! `scripts/engines.sh` started, it is built with the argv shape `nss build` uses
 //! (`build --platform P -t TAG -f Dockerfile --target runtime --build-arg ...
 //! --secret id=build_ca,src=CA CONTEXT`), run, and rebuilt after a source-only change
@@ -96,44 +97,70 @@ fn parse_buildkit(log: &str) -> Vec<BuildStep> {
 }
 
 /// podman (buildah): `[k/n] STEP i/m: TEXT`; the first `-->` line after it is
-/// `--> Using cache ID` when the layer was reused. The stage name comes from the
-/// stage's `FROM ... AS name` step.
+/// `--> Using cache ID` when the layer was reused (then a `--> ID` line follows), else
+/// `--> ID`. The stage name comes from the stage's `FROM ... AS name` step.
+///
+/// buildah builds a stage that a `COPY --from=stage` needs when it reaches that step, so
+/// the other stage's steps come between the `COPY` and its `-->` line: open steps form a
+/// stack, and a `-->` line closes the innermost one.
 fn parse_podman(log: &str) -> Vec<BuildStep> {
+    /// An open step: its stage index and, unless it is a `FROM`, its place in `steps`.
+    struct Open {
+        stage: String,
+        step: Option<usize>,
+    }
     let mut steps: Vec<BuildStep> = Vec::new();
-    let mut stage = String::new();
-    let mut open = false; // the last step has not seen its `-->` line yet
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    let mut open: Vec<Open> = Vec::new();
+    let mut skip_id_line = false; // the `--> ID` line after `--> Using cache ID`
     for line in log.lines() {
         // `[k/n] STEP i/m: TEXT` (multi-stage) or `STEP i/m: TEXT`; RUN output never
         // starts that way.
-        let bare = match line.strip_prefix('[').and_then(|r| r.split_once("] ")) {
-            Some((_, r)) => r,
-            None => line,
+        let (index, bare) = match line.strip_prefix('[').and_then(|r| r.split_once("] ")) {
+            Some((k, r)) => (k.split('/').next().unwrap_or("").to_string(), r),
+            None => (String::new(), line),
         };
         if bare.starts_with("STEP ") {
             let Some((_, text)) = bare.split_once(": ") else {
                 continue;
             };
-            open = false;
+            skip_id_line = false;
+            // A step of the same stage replaces that stage's open FROM.
+            if open.last().is_some_and(|o| o.stage == index) {
+                open.pop();
+            }
             if let Some(from) = text.strip_prefix("FROM ") {
-                stage = match from.to_ascii_lowercase().rfind(" as ") {
+                let name = match from.to_ascii_lowercase().rfind(" as ") {
                     Some(i) => from[i + 4..].trim().to_string(),
                     None => String::new(),
                 };
+                names.insert(index.clone(), name);
+                open.push(Open {
+                    stage: index,
+                    step: None,
+                });
                 continue;
             }
             steps.push(BuildStep {
-                stage: stage.clone(),
+                stage: names.get(&index).cloned().unwrap_or_default(),
                 text: text.to_string(),
                 cached: false,
             });
-            open = true;
-        } else if open && line.starts_with("-->") {
-            if line.starts_with("--> Using cache")
-                && let Some(s) = steps.last_mut()
-            {
-                s.cached = true;
+            open.push(Open {
+                stage: index,
+                step: Some(steps.len() - 1),
+            });
+        } else if line.starts_with("-->") {
+            let cached = line.starts_with("--> Using cache");
+            if !cached && std::mem::take(&mut skip_id_line) {
+                continue;
             }
-            open = false;
+            if let Some(o) = open.pop() {
+                if let Some(i) = o.step {
+                    steps[i].cached = cached;
+                }
+                skip_id_line = cached;
+            }
         }
     }
     steps
@@ -296,31 +323,6 @@ fn mini_project() -> tempfile::TempDir {
     dir
 }
 
-/// Gives every stage on `BASE_IMAGE` a first instruction unique to this run
-/// (`LABEL nss.test.run=...`, which changes no file), so this run's layers form their
-/// own cache chain. Without it podman may pick an earlier run's layer for a step and
-/// then miss this run's layers for the steps after it.
-fn stamp_stages(dockerfile: &Path) {
-    let text = std::fs::read_to_string(dockerfile).expect("read Dockerfile");
-    let run = unique();
-    let mut out = String::new();
-    // Numbered per stage: two stages on one base with the same first instruction would
-    // share its layer, and podman could then continue either stage from the other's.
-    for (n, line) in text.lines().enumerate() {
-        out.push_str(line);
-        out.push('\n');
-        if line.starts_with("FROM ${BASE_IMAGE}") {
-            out.push_str(&format!("LABEL nss.test.run=\"{run}-{n}\"\n"));
-        }
-    }
-    assert!(
-        out.matches("nss.test.run").count() >= 2,
-        "no `FROM ${{BASE_IMAGE}}` stages in {}",
-        dockerfile.display()
-    );
-    std::fs::write(dockerfile, out).expect("write Dockerfile");
-}
-
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read fixture") {
@@ -432,6 +434,28 @@ fn run(engine: &TestEngine, image: &str, args: &[&str]) -> (i32, String, String)
     )
 }
 
+/// `run --rm OPTIONS... IMAGE ARGS...`: (exit code, stdout, stderr).
+fn run_opts(
+    engine: &TestEngine,
+    options: &[&str],
+    image: &str,
+    args: &[&str],
+) -> (i32, String, String) {
+    let out = engine
+        .command()
+        .args(["run", "--rm"])
+        .args(options)
+        .arg(image)
+        .args(args)
+        .output()
+        .expect("engine runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).expect("read");
     assert!(
@@ -446,7 +470,46 @@ fn edit(path: &Path, from: &str, to: &str) {
 // The end-to-end test
 // ---------------------------------------------------------------------------
 
-/// Full build, run, then rebuilds proving which layers each kind of change invalidates.
+/// A CUDA base stand-in no earlier run built on: the local Debian Python image plus one
+/// file unique to this run (a new layer chain, so this run's layers form their own cache
+/// chain in both engines), tagged `<repo>:<version>-runtime-ubuntu22.04`. Returns the build args naming
+/// it (`CUDA_IMAGE`, `CUDA_VERSION`) and taking its Python (`PYTHON_SOURCE=base`).
+fn fresh_cuda_base(engine: &TestEngine, images: &mut Images<'_>) -> Vec<String> {
+    let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
+        .expect("engines publish a Python image");
+    let run = unique();
+    let repo = format!("localhost/nss-test-cuda-{}", engine.name());
+    let version = format!("nss-test-{run}");
+    let tag = format!("{repo}:{version}-runtime-ubuntu22.04");
+    images.tags.push(tag.clone());
+    let dir = tempfile::Builder::new()
+        .prefix("nss-test-base-")
+        .tempdir()
+        .expect("tempdir");
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        format!("FROM {python_image}\nRUN echo {run} > /nss-test-run\n"),
+    )
+    .expect("write Dockerfile");
+    let out = engine
+        .command()
+        .args(["build", "--platform", host_platform(), "-t", &tag])
+        .arg(dir.path())
+        .output()
+        .expect("engine runs");
+    assert_ok(
+        &out,
+        &format!("{} build of the CUDA stand-in", engine.name()),
+    );
+    vec![
+        format!("CUDA_IMAGE={repo}"),
+        format!("CUDA_VERSION={version}"),
+        "PYTHON_SOURCE=base".into(),
+    ]
+}
+
+/// Full build, run, then rebuilds proving which layers each kind of change invalidates,
+/// on `containers/Dockerfile.cuda` as shipped (the miniature project as the context).
 fn layering(engine: &TestEngine) {
     let name = engine.name();
     let mut images = Images::new(engine);
@@ -454,14 +517,26 @@ fn layering(engine: &TestEngine) {
     build_preflight_image(engine, &preflight);
     let project = mini_project();
     let ctx = project.path();
-    stamp_stages(&ctx.join("Dockerfile"));
+    std::fs::copy(
+        nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_GPU_DOCKERFILE),
+        ctx.join("Dockerfile"),
+    )
+    .expect("copy Dockerfile.cuda");
     let tag = images.tag("mini");
-    let preflight_arg = format!("PREFLIGHT_IMAGE={preflight}");
-    let args = ["--build-arg", preflight_arg.as_str()];
+    let mut pins = fresh_cuda_base(engine, &mut images);
+    pins.extend([
+        format!("PREFLIGHT_IMAGE={preflight}"),
+        "EXTRAS=fancy".into(),
+        "APP=nss-mini".into(),
+    ]);
+    let args: Vec<&str> = pins
+        .iter()
+        .flat_map(|a| ["--build-arg", a.as_str()])
+        .collect();
 
     // 1. Full build: no layer cache (the uv download cache mount may be warm).
     let mut no_cache = vec!["--no-cache"];
-    no_cache.extend(args);
+    no_cache.extend(&args);
     let full = build(engine, ctx, &tag, "runtime", &no_cache);
     assert_eq!(
         full.cached_count(),
@@ -606,8 +681,9 @@ fn layering(engine: &TestEngine) {
     );
 
     // 5. EXTRAS changed (empty): the dependency layer rebuilds without the extra.
-    let mut no_extras = vec!["--build-arg", "EXTRAS="];
-    no_extras.extend(args);
+    // The later `--build-arg EXTRAS=` wins over the earlier `EXTRAS=fancy`.
+    let mut no_extras = args.clone();
+    no_extras.extend(["--build-arg", "EXTRAS="]);
     let extras = build(engine, ctx, &tag, "runtime", &no_extras);
     assert!(
         !extras.step("deps", DEPS_SYNC).cached,
@@ -728,50 +804,37 @@ fn mini_preflight_from_context_and_dev_docker() {
 }
 
 /// `containers/Dockerfile.test_ci`, unmodified, built from the miniature and run: its
-/// default command runs the project's test suite against the installed package, as a
-/// non-root user. python:X.Y.Z-slim cannot be pulled here, so a stand-in is tagged
-/// `docker.io/library/python:<unique>-slim` (the local Debian Python image with
-/// `/usr/local/bin/python3`, where the official image has it) and passed as
-/// `PYTHON_VERSION=<unique>`.
+/// default command runs the project's test suite, as a non-root user; with the checkout
+/// mounted at /workspace, `uv run --frozen pytest` (what a Makefile's `test-ci` target
+/// runs) works as that user and imports the mounted source. python:X.Y.Z-slim cannot be
+/// pulled here: the local Debian Python image is tagged `localhost/nss-test-python-...:
+/// <unique>-slim` and named with `PYTHON_IMAGE` and `PYTHON_VERSION=<unique>`.
 fn test_ci_image(engine: &TestEngine) {
     let name = engine.name();
     let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
         .expect("engines publish a Python image");
     let mut images = Images::new(engine);
     let version = format!("nss-test-{}", unique());
-    let base = format!("docker.io/library/python:{version}-slim");
+    let repo = format!("localhost/nss-test-python-{name}");
+    let base = format!("{repo}:{version}-slim");
     images.tags.push(base.clone());
-    let stand_in = tempfile::Builder::new()
-        .prefix("nss-test-python-")
-        .tempdir()
-        .expect("tempdir");
-    std::fs::write(
-        stand_in.path().join("Dockerfile"),
-        format!("FROM {python_image}\nRUN ln -s /usr/bin/python3 /usr/local/bin/python3\n"),
-    )
-    .expect("write Dockerfile");
     let out = engine
         .command()
-        .args(["build", "--platform", host_platform(), "-t", &base])
-        .arg(stand_in.path())
+        .args(["tag", &python_image, &base])
         .output()
         .expect("engine runs");
-    assert_ok(&out, &format!("{name} build of the python stand-in"));
+    assert_ok(&out, &format!("{name} tag of the python stand-in"));
 
     let project = mini_project();
     let ctx = project.path();
-    std::fs::copy(
-        nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_CPU_DOCKERFILE),
-        ctx.join("Dockerfile.test_ci"),
-    )
-    .expect("copy Dockerfile.test_ci");
     let tag = images.tag("test-ci");
     let ca =
         nss_testkit::value(nss_testkit::NSS_TEST_CA_BUNDLE).expect("engines publish a CA bundle");
     let out = engine
         .command()
         .args(["build", "--platform", host_platform(), "-t", &tag, "-f"])
-        .arg(ctx.join("Dockerfile.test_ci"))
+        .arg(nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_CPU_DOCKERFILE))
+        .args(["--build-arg", &format!("PYTHON_IMAGE={repo}")])
         .args(["--build-arg", &format!("PYTHON_VERSION={version}")])
         .args(["--build-arg", "EXTRAS=fancy", "--build-arg", "APP=nss-mini"])
         .args(["--secret", &format!("id=build_ca,src={ca}")])
@@ -789,19 +852,32 @@ fn test_ci_image(engine: &TestEngine) {
         out.contains("2 passed"),
         "{name}: pytest did not run the suite: {out:?}"
     );
-    let (code, out, err) = run(
+    // The checkout mounted at /workspace (a marker file only it has), uv run as uid 1000,
+    // offline: nothing is downloaded or reinstalled.
+    std::fs::write(
+        ctx.join("tests/test_mounted.py"),
+        "def test_mounted():\n    pass\n",
+    )
+    .expect("write test");
+    let mount = format!("{}:/workspace", ctx.display());
+    let (code, out, err) = run_opts(
         engine,
+        &["-v", &mount, "-e", "UV_OFFLINE=1"],
         &tag,
         &[
             "sh",
             "-c",
-            "id -u; python -c 'import nss_mini; print(nss_mini.__file__)'",
+            "id -u; uv run --frozen pytest -q -p no:cacheprovider; python -c 'import nss_mini; print(nss_mini.__file__)'",
         ],
     );
-    assert_eq!(code, 0, "{name}: {out}{err}");
+    assert_eq!(code, 0, "{name}: uv run in the test image:\n{out}{err}");
     assert!(
-        out.starts_with("1000\n") && out.contains("/opt/venv/lib/"),
-        "{name}: expected uid 1000 and the installed package, got {out:?}"
+        out.starts_with("1000\n") && out.contains("3 passed"),
+        "{name}: expected uid 1000 and the mounted suite (3 tests), got {out:?}"
+    );
+    assert!(
+        out.contains("/workspace/src/nss_mini/"),
+        "{name}: the project is not imported from the mounted checkout: {out:?}"
     );
 }
 
@@ -815,20 +891,24 @@ fn test_ci_dockerfile_runs_the_suite_docker() {
     exclusively(nss_testkit::docker(), test_ci_image);
 }
 
-/// `containers/Dockerfile.cuda` built from the miniature up to its dev stage, with two
-/// stand-ins for what cannot be fetched here: the nvidia/cuda image (a local Debian
-/// Python image tagged `docker.io/nvidia/cuda:<unique>-runtime-ubuntu22.04`, selected
-/// with `CUDA_VERSION=<unique>`) and `uv python install` (GitHub is unreachable: the
-/// step is replaced by the system Python, the only edit to the file). Everything else
-/// runs as written: the uv stage, both `uv sync` passes through the build CA, apt with
-/// cache mounts, the non-root user, the preflight image, the app launcher, the dev stage.
+/// `containers/Dockerfile.cuda`, unmodified, built from the miniature: one cold
+/// `--target dev` build (the runtime and dev stages' apt steps in one build: podman 4.3
+/// hung there when both locked one cache), then the runtime target. What cannot be
+/// fetched here is named by the pins: the CUDA base is the local Debian Python image
+/// tagged `localhost/nss-test-cuda-...:<unique>-runtime-ubuntu22.04` (`CUDA_IMAGE`,
+/// `CUDA_VERSION=<unique>`), and Python is the base image's (`PYTHON_SOURCE=base`, GitHub
+/// being unreachable for `uv python install`). Everything else runs as written: the uv
+/// stage, both `uv sync` passes through the build CA, apt with cache mounts and the
+/// runtime's compiler, the non-root user, the preflight image, the app launcher, the dev
+/// stage's command line, git and uv on the mounted checkout.
 fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     let name = engine.name();
     let python_image = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE)
         .expect("engines publish a Python image");
     let mut images = Images::new(engine);
     let cuda_version = format!("nss-test-{}", unique());
-    let base = format!("docker.io/nvidia/cuda:{cuda_version}-runtime-ubuntu22.04");
+    let cuda_repo = format!("localhost/nss-test-cuda-{name}");
+    let base = format!("{cuda_repo}:{cuda_version}-runtime-ubuntu22.04");
     images.tags.push(base.clone());
     let out = engine
         .command()
@@ -839,36 +919,16 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     let preflight = images.tag("preflight");
     build_preflight_image(engine, &preflight);
 
-    let mut text = repo_file(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
-    for (from, to, times) in [
-        (
-            "uv python install \"${PYTHON_VERSION}\"",
-            "mkdir -p /opt/python",
-            1,
-        ),
-        (
-            "UV_PYTHON=${PYTHON_VERSION}",
-            "UV_PYTHON=/usr/bin/python3",
-            2,
-        ),
-        (
-            "UV_PYTHON_PREFERENCE=only-managed",
-            "UV_PYTHON_PREFERENCE=only-system",
-            2,
-        ),
-    ] {
-        assert_eq!(
-            text.matches(from).count(),
-            times,
-            "containers/Dockerfile.cuda: `{from}` moved; update this test"
-        );
-        text = text.replace(from, to);
-    }
     let project = mini_project();
     let ctx = project.path();
-    std::fs::write(ctx.join("Dockerfile"), text).expect("write Dockerfile");
+    let dockerfile = nss_testkit::workspace_root().join(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
+    std::fs::copy(&dockerfile, ctx.join("Dockerfile")).expect("copy Dockerfile.cuda");
     let args: Vec<String> = [
+        format!("CUDA_IMAGE={cuda_repo}"),
         format!("CUDA_VERSION={cuda_version}"),
+        "PYTHON_SOURCE=base".into(),
+        // A package of the project's own, in the dev stage.
+        "SYSTEM_PACKAGES_DEV=jq".into(),
         "EXTRAS=fancy".into(),
         "APP=nss-mini".into(),
         format!("PREFLIGHT_IMAGE={preflight}"),
@@ -878,8 +938,11 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
 
+    let dev = images.tag("cuda-dev");
+    build(engine, ctx, &dev, "dev", &args);
     let runtime = images.tag("cuda-runtime");
     build(engine, ctx, &runtime, "runtime", &args);
+
     let (code, out, err) = run(engine, &runtime, &["hello", "cuda"]);
     assert_eq!(code, 0, "{name}: {out}{err}");
     assert!(
@@ -889,21 +952,6 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
     let (code, out, err) = run(engine, &runtime, &[]);
     assert_eq!(code, 0, "{name}: CMD [\"--help\"]: {out}{err}");
     assert!(out.contains("usage: nss-mini"), "{name}: {out:?}");
-    let out = engine
-        .command()
-        .args(["run", "--rm", "--entrypoint", "sh", &runtime, "-c"])
-        .arg("id -u; echo $NVIDIA_VISIBLE_DEVICES $NVIDIA_DRIVER_CAPABILITIES; pwd; command -v tini nss-preflight nss-app")
-        .output()
-        .expect("engine runs");
-    assert_ok(&out, &format!("{name}: runtime image check"));
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .take(3)
-            .collect::<Vec<_>>(),
-        ["1000", "all compute,utility", "/workspace"],
-        "{name}: user, NVIDIA environment or workdir of the runtime image"
-    );
     let labels = engine
         .command()
         .args([
@@ -920,19 +968,95 @@ fn cuda_dockerfile_with_stand_ins(engine: &TestEngine) {
         "{name}: the runtime label block is missing from the image"
     );
 
-    let dev = images.tag("cuda-dev");
-    build(engine, ctx, &dev, "dev", &args);
-    let out = engine
+    // The dev image runs a command line (here a shell's) through its own entrypoint, as
+    // root, in /workspace. The runtime's user, NVIDIA environment and run-time compiler
+    // are inherited; git works on a mounted checkout owned by another user; `uv run`
+    // runs the mounted project's tests offline against /opt/venv.
+    let checkout = project.path().join("checkout");
+    copy_tree(&fixture_dir(), &checkout);
+    std::fs::write(
+        checkout.join("tests/test_mounted.py"),
+        "def test_mounted():\n    pass\n",
+    )
+    .expect("write test");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&checkout)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert_ok(&out, &format!("git {args:?}"));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "fixture"]);
+    // Another owner than the container's root: git's ownership check applies.
+    std::os::unix::fs::chown(&checkout, Some(4242), Some(4242)).expect("chown checkout");
+    let mount = format!("{}:/workspace", checkout.display());
+    let (code, out, err) = run_opts(
+        engine,
+        &["-v", &mount, "-e", "UV_OFFLINE=1"],
+        &dev,
+        &[
+            "sh",
+            "-c",
+            "id -u; pwd; echo $NVIDIA_VISIBLE_DEVICES $NVIDIA_DRIVER_CAPABILITIES; \
+             gcc --version >/dev/null && echo gcc; \
+             git rev-parse --is-inside-work-tree; make --version >/dev/null && echo make; \
+             jq --version >/dev/null && echo jq; \
+             uv run --frozen pytest -q -p no:cacheprovider; \
+             python -c 'import nss_mini; print(nss_mini.__file__)'",
+        ],
+    );
+    assert_eq!(code, 0, "{name}: dev image command line:\n{out}{err}");
+    assert_eq!(
+        out.lines().take(7).collect::<Vec<_>>(),
+        [
+            "0",
+            "/workspace",
+            "all compute,utility",
+            "gcc",
+            "true",
+            "make",
+            "jq"
+        ],
+        "{name}: dev image user, workdir, NVIDIA environment, compiler, git, make, jq:\n{out}{err}"
+    );
+    assert!(
+        out.contains("3 passed"),
+        "{name}: uv run pytest: {out}{err}"
+    );
+    assert!(
+        out.contains("/workspace/src/nss_mini/"),
+        "{name}: the dev image does not import the mounted source: {out}"
+    );
+    assert!(
+        err.contains("[nss-container]"),
+        "{name}: no preflight hints in the dev image: {err}"
+    );
+    // No command: a shell (`docker run -it IMAGE`), here fed on stdin.
+    let mut child = engine
         .command()
-        .args(["run", "--rm", "--entrypoint", "sh", &dev, "-c"])
-        .arg("id -u && git --version >/dev/null && make --version >/dev/null && uv --version >/dev/null && /opt/venv/bin/python -c 'import pytest, idna, nss_mini'")
-        .output()
+        .args(["run", "--rm", "-i", &dev])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .expect("engine runs");
-    assert_ok(&out, &format!("{name}: dev image check"));
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(b"echo \"shell $((6 * 7)) $0\"\n")
+            .expect("write to the shell");
+    }
+    let out = child.wait_with_output().expect("engine runs");
+    assert_ok(&out, &format!("{name}: the dev image's default command"));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "0",
-        "{name}: the dev image runs as root"
+        "shell 42 bash",
+        "{name}: the dev image without a command is not a bash shell"
     );
 }
 
@@ -987,6 +1111,46 @@ fn parses_buildkit_plain_progress() {
 }
 
 #[test]
+fn parses_podman_steps_with_a_stage_built_inside_another() {
+    // podman 4.3 builds `project` when runtime's `COPY --from=project` needs it.
+    let log = "\
+[4/6] STEP 1/3: FROM localhost/base AS deps
+[4/6] STEP 2/3: COPY a b
+--> Using cache 1111111111111111111111111111111111111111111111111111111111111111
+--> 1111111111
+[4/6] STEP 3/3: RUN x
+--> Using cache 2222222222222222222222222222222222222222222222222222222222222222
+--> 2222222222
+[6/6] STEP 1/3: FROM localhost/base AS runtime
+[6/6] STEP 2/3: COPY --from=project /opt/nss-project/ /
+[5/6] STEP 1/2: FROM deps AS project
+[5/6] STEP 2/2: RUN uv sync --no-editable
+Resolved 3 packages
+--> 3333333333
+--> Using cache 4444444444444444444444444444444444444444444444444444444444444444
+--> 4444444444
+[6/6] STEP 3/3: CMD [\"--help\"]
+--> 5555555555
+[6/6] COMMIT localhost/x:latest
+";
+    let steps = parse_podman(log);
+    let got: Vec<(&str, &str, bool)> = steps
+        .iter()
+        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("deps", "COPY a b", true),
+            ("deps", "RUN x", true),
+            ("runtime", "COPY --from=project /opt/nss-project/ /", true),
+            ("project", "RUN uv sync --no-editable", false),
+            ("runtime", "CMD [\"--help\"]", false),
+        ]
+    );
+}
+
+#[test]
 fn parses_podman_steps() {
     // Excerpt of podman 4.3 `build` output.
     let log = "\
@@ -1036,7 +1200,22 @@ fn repo_file(path: &str) -> String {
 fn dockerfiles_declare_every_build_arg_nss_passes() {
     let mut gpu: Vec<&str> = nss_buildspec::PIN_NAMES.to_vec();
     gpu.extend(["EXTRAS", "APP", "PREFLIGHT_IMAGE"]);
-    let cpu = ["PYTHON_VERSION", "UV_VERSION", "EXTRAS", "APP"];
+    gpu.extend(["CUDA_IMAGE", "UV_IMAGE", "PYTHON_SOURCE"]);
+    gpu.extend([
+        "SYSTEM_PACKAGES_DEPS",
+        "SYSTEM_PACKAGES_RUNTIME",
+        "SYSTEM_PACKAGES_DEV",
+    ]);
+    let cpu = [
+        "PYTHON_VERSION",
+        "UV_VERSION",
+        "PYTHON_IMAGE",
+        "UV_IMAGE",
+        "SYSTEM_PACKAGES_RUNTIME",
+        "SYSTEM_PACKAGES_DEV",
+        "EXTRAS",
+        "APP",
+    ];
     for (file, names) in [
         (nss_buildspec::DEFAULT_GPU_DOCKERFILE, &gpu[..]),
         (nss_buildspec::DEFAULT_CPU_DOCKERFILE, &cpu[..]),
@@ -1066,7 +1245,11 @@ fn dockerfile_cuda_keeps_the_image_contract() {
         "FROM scratch AS preflight-src",
         "FROM ${PREFLIGHT_IMAGE} AS preflight",
         "COPY --from=preflight /nss-preflight /usr/local/bin/nss-preflight",
-        "FROM ghcr.io/astral-sh/uv:${UV_VERSION} AS uv",
+        "FROM ${UV_IMAGE}:${UV_VERSION} AS uv",
+        "FROM ${CUDA_IMAGE}:${CUDA_VERSION}-runtime-ubuntu${UBUNTU_VERSION} AS runtime",
+        // The dev image runs CMD as a command line behind tini and the preflight, a shell by default.
+        "ENTRYPOINT [\"tini\", \"--\", \"nss-preflight\", \"--\"]\nCMD [\"bash\"]",
+        "git config --system --add safe.directory /workspace",
         "COPY --from=deps /opt/python /opt/python",
         "COPY --from=deps /opt/venv /opt/venv",
         "ENTRYPOINT [\"tini\", \"--\", \"nss-preflight\", \"--\", \"nss-app\"]",

@@ -206,15 +206,28 @@ fn build_and_run(engine: &TestEngine) {
     );
     assert!(project.path("hf-cache/written-by-container").is_file());
 
-    // Dev image: the dev stage, default CMD `make test` reaches the app as two words.
+    // Dev image: the default command `make test` runs the program `make` (here the probe)
+    // with the argument `test`, in /workspace, behind the preflight (its hints on stderr).
     let out = nss(&cwd, &env, &["build", "--image", "dev"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let out = nss(&cwd, &env, &["run", "--image", "dev"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(
-        out.stdout.contains("argc=2\narg=[make]\narg=[test]\n"),
-        "{}",
+        out.stdout
+            .contains("prog=make pwd=/workspace\nargc=1\narg=[test]\n"),
+        "{}: {}",
+        engine.name(),
         out.stdout
     );
+    assert!(
+        out.stderr.contains("[nss-container]"),
+        "{}: no preflight hints in the dev image: {}",
+        engine.name(),
+        out.stderr
+    );
+    // CMD is a command line: its first word is the program.
+    let out = nss(&cwd, &env, &["run", "--image", "dev", "CMD=sh -c 'exit 5'"]);
+    assert_eq!(out.code, 5, "{}: {}", engine.name(), out.stderr);
 
     // CPU test image: its own Dockerfile and the CPU build args.
     let out = nss(&cwd, &env, &["build", "--image", "test"]);

@@ -705,6 +705,10 @@ fn values_are_validated_by_shape() {
             let mut text = std::fs::read_to_string(&path).unwrap();
             match addition.strip_prefix("[project.scripts]\n") {
                 Some(script) => text = text.replace("nss-probe = \"probe:main\"\n", script),
+                // The fixture has a [tool.nss] table already: the keys go into it.
+                None if addition.starts_with("[tool.nss]\n") && text.contains("[tool.nss]\n") => {
+                    text = text.replacen("[tool.nss]\n", addition, 1);
+                }
                 None => text.push_str(addition),
             }
             std::fs::write(&path, text).unwrap();

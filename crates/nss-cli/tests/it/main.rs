@@ -12,4 +12,6 @@ mod engines;
 mod errors;
 mod hostile;
 mod inspect;
+mod parity;
 mod spec;
+mod workflow;

@@ -49,7 +49,12 @@ fn spec_json_is_the_design_contract() {
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let obj = v.as_object().unwrap();
     let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-    assert_eq!(keys, nss_buildspec::PIN_NAMES);
+    let want: Vec<&str> = nss_buildspec::PIN_NAMES
+        .iter()
+        .chain(&nss_buildspec::BASE_PIN_NAMES)
+        .copied()
+        .collect();
+    assert_eq!(keys, want);
     for (k, pin) in obj {
         assert!(
             pin["value"].is_string() && pin["source"].is_string(),
@@ -216,4 +221,98 @@ fn lint_prints_file_line_rule_and_exits_1() {
             "{line}"
         );
     }
+}
+
+/// `[tool.nss.system-packages]`: shown by `nss spec`, passed as build args, compared by
+/// `nss check` with the Dockerfile's ARG defaults; a bad name is one line, exit 2.
+#[test]
+fn system_packages_are_shown_passed_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("p");
+    let root = nss_testkit::workspace_root();
+    std::fs::create_dir_all(dir.join("containers")).unwrap();
+    for f in ["pyproject.toml", "uv.lock", ".python-version"] {
+        std::fs::copy(root.join("examples/hello-gpu").join(f), dir.join(f)).unwrap();
+    }
+    for f in ["Dockerfile.cuda", "Dockerfile.test_ci"] {
+        std::fs::copy(
+            root.join("containers").join(f),
+            dir.join("containers").join(f),
+        )
+        .unwrap();
+    }
+    let pyproject = dir.join("pyproject.toml");
+    let mut text = std::fs::read_to_string(&pyproject).unwrap();
+    text.push_str("\n[tool.nss.system-packages]\nruntime = [\"libpq5\"]\n");
+    std::fs::write(&pyproject, &text).unwrap();
+    let env = env_for(&dir);
+
+    let out = nss(&dir, &env, &["spec"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l == "SYSTEM_PACKAGES_RUNTIME=libpq5"),
+        "{}",
+        out.stdout
+    );
+    let fake = crate::util::FakeEngine::new(
+        tmp.path(),
+        "podman",
+        "podman version 4.3.1",
+        false,
+        true,
+        (0, ""),
+    );
+    let mut build_env = env.clone();
+    build_env.extend(fake.env.iter().cloned());
+    build_env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
+    build_env.insert("CONTAINER_PREFLIGHT_IMAGE".into(), "nss-preflight:1".into());
+    let out = nss(&dir, &build_env, &["--dry-run", "build"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("--build-arg SYSTEM_PACKAGES_RUNTIME=libpq5"),
+        "{}",
+        out.stdout
+    );
+    // UV_PYTHON_INSTALL_MIRROR reaches the build only when set.
+    assert!(
+        !out.stdout.contains("UV_PYTHON_INSTALL_MIRROR"),
+        "{}",
+        out.stdout
+    );
+    build_env.insert(
+        "UV_PYTHON_INSTALL_MIRROR".into(),
+        "https://mirror.example/python-build-standalone".into(),
+    );
+    let out = nss(&dir, &build_env, &["--dry-run", "build"]);
+    assert!(
+        out.stdout.contains(
+            "--build-arg UV_PYTHON_INSTALL_MIRROR=https://mirror.example/python-build-standalone"
+        ),
+        "{}",
+        out.stdout
+    );
+    let out = nss(&dir, &env, &["check"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stdout.lines().any(|l| l
+            .contains("ARG SYSTEM_PACKAGES_RUNTIME default is \"\" but the spec says \"libpq5\"")),
+        "{}",
+        out.stdout
+    );
+
+    text.push_str("dev = [\"Bad_Name\"]\n");
+    std::fs::write(&pyproject, &text).unwrap();
+    let out = nss(&dir, &env, &["check"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(
+            "[tool.nss] system-packages.dev: has \"Bad_Name\", which is not a Debian package name"
+        ),
+        "{}",
+        out.stderr
+    );
 }

@@ -31,6 +31,17 @@ pub(crate) fn spec() -> BuildSpec {
         gpu_extras: Resolved::new(vec!["cu128".into(), "engine".into()], Source::Default),
         cpu_extras: Resolved::new(vec!["cpu".into(), "engine".into()], Source::Default),
         app: r("safe-synthesizer"),
+        cuda_image: r(nss_buildspec::DEFAULT_CUDA_IMAGE),
+        uv_image: r(nss_buildspec::DEFAULT_UV_IMAGE),
+        python_image: r(nss_buildspec::DEFAULT_PYTHON_IMAGE),
+        python_source: Resolved::new(nss_buildspec::PythonSource::Uv, Source::Default),
+        dev_command: r(nss_buildspec::DEFAULT_DEV_COMMAND),
+        test_command: r(nss_buildspec::DEFAULT_TEST_COMMAND),
+        system_packages: nss_buildspec::SystemPackages {
+            deps: Resolved::new(Vec::new(), Source::Default),
+            runtime: Resolved::new(Vec::new(), Source::Default),
+            dev: Resolved::new(Vec::new(), Source::Default),
+        },
     }
 }
 
