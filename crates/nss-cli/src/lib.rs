@@ -66,7 +66,7 @@ pub use crate::exec::{Executor, Outcome, verify_platforms};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
     Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
-    plan_run, quote,
+    plan_run, quote, static_rustflags,
 };
 pub use crate::reference::validate_reference;
 pub use crate::session::{DoctorItem, Session, build_workspace, bundled_example, usage_text};

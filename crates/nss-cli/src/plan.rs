@@ -337,6 +337,9 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
                 "nss-preflight".into(),
                 "--target".into(),
                 triple.clone(),
+                // Static only for this named target: host artifacts (proc-macros) stay dynamic.
+                "--config".into(),
+                static_rustflags(triple),
                 "--manifest-path".into(),
                 path_str(&manifest),
                 "--target-dir".into(),
@@ -370,6 +373,11 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
             )
         }
     }
+}
+
+/// The `--config` value that links `triple`'s artifacts statically (`+crt-static`).
+pub fn static_rustflags(triple: &str) -> String {
+    format!(r#"target.{triple}.rustflags=["-C", "target-feature=+crt-static"]"#)
 }
 
 fn load_flag(engine: &Engine) -> Vec<&'static str> {

@@ -253,6 +253,7 @@ fn preflight_binary() -> &'static Path {
             .unwrap_or_else(|| root.join("target"))
             .join("e2e-preflight");
         let cargo = option_env!("CARGO").unwrap_or("cargo");
+        let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
         let out = Command::new(cargo)
             .current_dir(&root)
             .args([
@@ -262,6 +263,13 @@ fn preflight_binary() -> &'static Path {
                 "nss-preflight",
                 "--bin",
                 "nss-preflight",
+            ])
+            // Static, as `nss build` makes it: the host triple named, `+crt-static` for it only.
+            .args([
+                "--target",
+                &triple,
+                "--config",
+                &nss_cli::static_rustflags(&triple),
             ])
             .args(["--message-format=json-render-diagnostics"])
             .env("CARGO_TARGET_DIR", &target_dir)
