@@ -48,9 +48,11 @@
 pub mod env;
 
 mod config;
+mod doctor;
 mod engine;
 mod error;
 mod exec;
+mod host_gpu;
 mod plan;
 mod reference;
 mod session;
@@ -60,14 +62,16 @@ pub use crate::config::{
     ProjectDirSource, image_var, normalize, project_dir, split_var, validate_mounts,
     validate_platform,
 };
+pub use crate::doctor::{DoctorItem, doctor, gpu_items, to_json as doctor_json};
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
 pub use crate::error::{CommandError, Error};
 pub use crate::exec::{Executor, Outcome, verify_platforms};
+pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
     Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
     plan_run, quote, static_rustflags,
 };
 pub use crate::reference::validate_reference;
-pub use crate::session::{DoctorItem, Session, build_workspace, bundled_example, usage_text};
+pub use crate::session::{Session, build_workspace, bundled_example, usage_text};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};

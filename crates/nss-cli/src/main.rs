@@ -110,8 +110,12 @@ enum Command {
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
     },
-    /// Check this host: engine, BuildKit/buildx, GPUs, arm64 emulation, registry.
+    /// Check this host: engine, BuildKit/buildx, NVIDIA driver vs the project's CUDA, GPU
+    /// devices and container GPU access, arm64 emulation, registry.
     Doctor {
+        /// Output format (json: {"items": [{"item", "ok", "detail", ...}]}).
+        #[arg(long, value_enum, default_value = "text")]
+        format: SpecFormat,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -220,7 +224,7 @@ fn run(
         Command::Build { vars, .. }
         | Command::Run { vars, .. }
         | Command::Multiarch { vars }
-        | Command::Doctor { vars }
+        | Command::Doctor { vars, .. }
         | Command::Spec { vars, .. }
         | Command::Check { vars }
         | Command::Sync { vars }
@@ -264,10 +268,14 @@ fn run(
             }
             execute(&plan, dry_run)
         }
-        Command::Doctor { .. } => {
-            let items = session.doctor();
-            for i in &items {
-                println!("{i}");
+        Command::Doctor { format, .. } => {
+            let items = nss_cli::doctor(&session, &nss_preflight::SystemProbe);
+            match format {
+                SpecFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&nss_cli::doctor_json(&items)).unwrap_or_default()
+                ),
+                SpecFormat::Text => items.iter().for_each(|i| println!("{i}")),
             }
             Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
         }

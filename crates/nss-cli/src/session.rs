@@ -49,24 +49,6 @@ pub struct Session {
     git: std::cell::OnceCell<nss_labels::GitFacts>,
 }
 
-/// One line of `nss doctor`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DoctorItem {
-    /// What was checked.
-    pub item: &'static str,
-    /// True when fine.
-    pub ok: bool,
-    /// What was found, or the fix.
-    pub detail: String,
-}
-
-impl std::fmt::Display for DoctorItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let status = if self.ok { "ok     " } else { "missing" };
-        write!(f, "{status} {:<12} {}", self.item, self.detail)
-    }
-}
-
 impl Session {
     /// A session with the project dir chosen by [`config::project_dir`].
     pub fn new(flag: Option<&Path>, vars: Vars, cwd: PathBuf) -> Self {
@@ -547,71 +529,6 @@ impl Session {
     pub fn display_path(&self, p: &Path) -> String {
         p.strip_prefix(&self.cwd).unwrap_or(p).display().to_string()
     }
-
-    /// `nss doctor`: one item per host capability.
-    pub fn doctor(&self) -> Vec<DoctorItem> {
-        let mut items = Vec::new();
-        let project = match self.project().and_then(|p| self.spec(&p, None).map(|_| ())) {
-            Ok(()) => DoctorItem {
-                item: "project",
-                ok: true,
-                detail: format!(
-                    "{} ({})",
-                    self.project_dir.display(),
-                    self.project_dir_source.describe()
-                ),
-            },
-            Err(e) => DoctorItem {
-                item: "project",
-                ok: false,
-                detail: e.to_string(),
-            },
-        };
-        items.push(project);
-        let engine = match crate::engine::detect(&self.vars, true) {
-            Ok(e) => {
-                items.push(DoctorItem {
-                    item: "engine",
-                    ok: true,
-                    detail: format!("{} ({}) answers", e.kind.describe(), e.program),
-                });
-                Some(e)
-            }
-            Err(e) => {
-                items.push(DoctorItem {
-                    item: "engine",
-                    ok: false,
-                    detail: e.to_string(),
-                });
-                None
-            }
-        };
-        if let Some(e) = &engine {
-            let (ok, detail) = match e.kind {
-                EngineKind::DockerBuildx => (true, "buildx plugin (multi-arch capable)".to_string()),
-                EngineKind::DockerBuiltinBuildkit => (
-                    true,
-                    "built-in BuildKit (DOCKER_BUILDKIT=1); multi-arch needs buildx: apt install docker-buildx".to_string(),
-                ),
-                EngineKind::Podman => (true, "buildah inside podman (--manifest for multi-arch)".to_string()),
-            };
-            items.push(DoctorItem {
-                item: "buildkit",
-                ok,
-                detail,
-            });
-            items.push(gpu_item(e));
-        }
-        items.push(binfmt_item());
-        if let Some(reg) = self
-            .vars
-            .value(env::CONTAINER_GPU_REGISTRY)
-            .filter(|r| !r.is_empty())
-        {
-            items.push(registry_item(&reg));
-        }
-        items
-    }
 }
 
 /// The image kinds whose `# nss-labels: <kind>` block a Dockerfile should carry.
@@ -711,91 +628,5 @@ fn container_name() -> String {
 
 /// A CDI spec for NVIDIA GPUs exists (podman's way to `--gpus`).
 fn cdi_available() -> bool {
-    ["/etc/cdi", "/var/run/cdi"].iter().any(|d| {
-        std::fs::read_dir(d).is_ok_and(|entries| {
-            entries.flatten().any(|e| {
-                std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains("nvidia.com/gpu") || t.contains("nvidia.com"))
-            })
-        })
-    })
-}
-
-fn gpu_item(engine: &Engine) -> DoctorItem {
-    if engine.is_podman() {
-        return if cdi_available() {
-            DoctorItem {
-                item: "gpus",
-                ok: true,
-                detail: "CDI spec for nvidia.com/gpu found".into(),
-            }
-        } else {
-            DoctorItem {
-                item: "gpus",
-                ok: false,
-                detail: "no CDI spec for nvidia.com/gpu: install the NVIDIA Container Toolkit and run `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (or CONTAINER_GPU_FLAG= to run without GPUs)".into(),
-            }
-        };
-    }
-    let cmd = plan::Cmd::engine(engine).args(["info", "--format", "{{json .Runtimes}}"]);
-    match crate::exec::capture(&cmd) {
-        Ok(out) if out.contains("nvidia") => DoctorItem { item: "gpus", ok: true, detail: "nvidia runtime registered".into() },
-        Ok(_) if cdi_available() => DoctorItem { item: "gpus", ok: true, detail: "CDI spec for nvidia.com/gpu found".into() },
-        _ => DoctorItem {
-            item: "gpus",
-            ok: false,
-            detail: "no nvidia runtime: `--gpus all` will fail; install the NVIDIA Container Toolkit (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) and run `nvidia-ctk runtime configure --runtime=docker`, or set CONTAINER_GPU_FLAG=".into(),
-        },
-    }
-}
-
-fn binfmt_item() -> DoctorItem {
-    if std::env::consts::ARCH == "aarch64" {
-        return DoctorItem {
-            item: "arm64",
-            ok: true,
-            detail: "native arm64 host".into(),
-        };
-    }
-    let entry = Path::new("/proc/sys/fs/binfmt_misc/qemu-aarch64");
-    match std::fs::read_to_string(entry) {
-        Ok(t) if t.starts_with("enabled") => DoctorItem { item: "arm64", ok: true, detail: "binfmt qemu-aarch64 enabled".into() },
-        _ => DoctorItem {
-            item: "arm64",
-            ok: false,
-            detail: "no binfmt entry for arm64 (/proc/sys/fs/binfmt_misc/qemu-aarch64): apt install qemu-user-static binfmt-support (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc first if it is not mounted)".into(),
-        },
-    }
-}
-
-fn registry_item(registry: &str) -> DoctorItem {
-    use std::net::ToSocketAddrs;
-    let host = registry.split('/').next().unwrap_or(registry);
-    let addr = if host.contains(':') && !host.ends_with(']') {
-        host.to_string()
-    } else {
-        format!("{host}:443")
-    };
-    let reachable = addr
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next())
-        .is_some_and(|a| {
-            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(5)).is_ok()
-        });
-    if reachable {
-        DoctorItem {
-            item: "registry",
-            ok: true,
-            detail: format!("{addr} reachable"),
-        }
-    } else {
-        DoctorItem {
-            item: "registry",
-            ok: false,
-            detail: format!(
-                "{addr} does not answer: check CONTAINER_GPU_REGISTRY={registry}, the network, or start the registry"
-            ),
-        }
-    }
+    crate::host_gpu::cdi_spec(&nss_preflight::SystemProbe).is_some()
 }
