@@ -45,6 +45,8 @@ pub const NSS_DRY_RUN: &str = "NSS_DRY_RUN";
 
 /// The user's home directory, for `~` in mounts and the default HF cache.
 pub const HOME: &str = "HOME";
+/// The user's cache directory; nss writes its bundled files under `$XDG_CACHE_HOME/nss`.
+pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
 /// Read from docker's environment: `1` enables the BuildKit built into docker clients up to 22.x.
 pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
 

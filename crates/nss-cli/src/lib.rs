@@ -45,6 +45,7 @@
 //! so no Rust image has to be pulled. Otherwise (and for `multiarch`) the Dockerfile's own
 //! default applies.
 
+pub mod assets;
 pub mod env;
 
 mod config;
@@ -53,6 +54,7 @@ mod engine;
 mod error;
 mod exec;
 mod host_gpu;
+mod init;
 mod plan;
 mod reference;
 mod session;
@@ -67,11 +69,12 @@ pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_
 pub use crate::error::{CommandError, Error};
 pub use crate::exec::{Executor, Outcome, verify_platforms};
 pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
+pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
     Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
     plan_run, quote, static_rustflags,
 };
 pub use crate::reference::validate_reference;
-pub use crate::session::{Session, build_workspace, bundled_example, usage_text};
+pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};

@@ -156,6 +156,9 @@ enum Command {
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
     },
+    /// Write the generic Dockerfiles (containers/) and a [tool.nss] skeleton into the project;
+    /// refuses when any of them exists.
+    Init,
     /// Lint Dockerfiles (default: the project's) against the image conventions (exit 1 on findings).
     Lint {
         /// Dockerfiles to lint.
@@ -201,7 +204,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
     }
     if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         eprintln!(
-            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels or lint; see nss --help"
+            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, init or lint; see nss --help"
         );
         return ExitCode::from(2);
     }
@@ -229,7 +232,7 @@ fn run(
         | Command::Check { vars }
         | Command::Sync { vars }
         | Command::Labels { vars, .. } => vars,
-        Command::Lint { .. } => &[],
+        Command::Lint { .. } | Command::Init => &[],
     };
     let vars = Vars::new(env).with_args(vars_args)?;
     let dry_run = cli.dry_run || vars.dry_run();
@@ -289,7 +292,20 @@ fn run(
                     "{}",
                     serde_json::to_string_pretty(&spec.to_json()).unwrap_or_default()
                 ),
-                (SpecFormat::Text, true) => print!("{}", spec.explain()),
+                (SpecFormat::Text, true) => {
+                    print!("{}", spec.explain());
+                    for (images, kind) in [
+                        ("runtime, dev", ImageKind::Runtime),
+                        ("test", ImageKind::Test),
+                    ] {
+                        let (path, source) = session.dockerfile_choice(kind);
+                        println!(
+                            "Dockerfile ({images}) = {}  <- {}",
+                            session.display_path(&path),
+                            source.describe()
+                        );
+                    }
+                }
                 (SpecFormat::Text, false) => {
                     for (name, value, _) in spec.pins() {
                         println!("{name}={}", shell_words::quote(&value));
@@ -334,6 +350,17 @@ fn run(
                     println!("{}", shell_words::join(labels.to_args()));
                 }
                 LabelFormat::Dockerfile => print!("{}", labels.to_dockerfile()),
+            }
+            Ok(0)
+        }
+        Command::Init => {
+            if session.project_dir_source == nss_cli::ProjectDirSource::Bundled {
+                return Err(Error::Usage(
+                    "no pyproject.toml in this directory or above: run nss init in a uv project, or pass --project DIR".into(),
+                ));
+            }
+            for path in nss_cli::init(&session.project_dir)? {
+                eprintln!("nss: wrote {}", session.display_path(&path));
             }
             Ok(0)
         }

@@ -285,6 +285,19 @@ pub enum Preflight {
         /// The build context made for the image (unique per invocation, removed afterwards).
         stage_dir: PathBuf,
     },
+    /// Built by the engine from the preflight sources nss embeds (a Rust workspace with
+    /// `Dockerfile`, written to nss's cache): compiled on the build platform for each
+    /// target platform, whatever the host and whether or not cargo is installed.
+    Build {
+        /// The directory holding the sources and `Dockerfile`.
+        context: PathBuf,
+        /// The platforms, e.g. `linux/arm64`, or both for a multi-platform image.
+        platforms: Vec<String>,
+        /// The tag, e.g. `nss-preflight:0.1.0-<hash>-arm64` or `REGISTRY/nss-preflight:...`.
+        tag: String,
+        /// Pushed to the registry of `tag` (a multi-platform build reads it from there).
+        push: bool,
+    },
 }
 
 /// Everything one image build needs.
@@ -315,10 +328,65 @@ pub struct BuildInputs {
 }
 
 /// The steps building the preflight image, and the `PREFLIGHT_IMAGE` value to pass.
-fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option<String>) {
+fn preflight_steps(
+    engine: &Engine,
+    preflight: &Preflight,
+    build_ca: Option<&Path>,
+    builder: Option<&str>,
+) -> (Vec<Step>, Option<String>) {
     match preflight {
         Preflight::DockerfileDefault => (Vec::new(), None),
         Preflight::Image(image) => (Vec::new(), Some(image.clone())),
+        Preflight::Build {
+            context,
+            platforms,
+            tag,
+            push,
+        } => {
+            let platforms = platforms.join(",");
+            let secret = build_ca
+                .map(|ca| {
+                    vec![
+                        "--secret".to_string(),
+                        format!("id={BUILD_CA_SECRET_ID},src={}", path_str(ca)),
+                    ]
+                })
+                .unwrap_or_default();
+            let file = ["-f".to_string(), path_str(&context.join("Dockerfile"))];
+            let mut steps = Vec::new();
+            if engine.is_podman() && *push {
+                steps.push(Step::Try(Cmd::engine(engine).args(["manifest", "rm", tag])));
+                steps.push(Step::Run(
+                    Cmd::engine(engine)
+                        .args(["build", "--platform", &platforms, "--manifest", tag])
+                        .args(file)
+                        .args(secret)
+                        .arg(path_str(context)),
+                ));
+                let mut p = Cmd::engine(engine).args(["manifest", "push", "--all"]);
+                if engine.needs_tls_verify_false(tag) {
+                    p = p.arg("--tls-verify=false");
+                }
+                steps.push(Step::Run(p.arg(tag.clone()).arg(format!("docker://{tag}"))));
+            } else {
+                let mut b = Cmd::engine(engine).args(engine.build_subcommand().iter().copied());
+                if let (Some(builder), true) = (builder, *push) {
+                    b = b.args(["--builder", builder]);
+                }
+                if !*push {
+                    b = b.args(load_flag(engine));
+                }
+                b = b
+                    .args(["--platform", &platforms, "-t", tag])
+                    .args(file)
+                    .args(secret);
+                if *push {
+                    b = b.arg("--push");
+                }
+                steps.push(Step::Run(b.arg(path_str(context))));
+            }
+            (steps, Some(tag.clone()))
+        }
         Preflight::Local {
             cargo,
             workspace,
@@ -439,7 +507,8 @@ fn label_args(inputs: &BuildInputs) -> Vec<String> {
 /// one-line build (`FROM <temporary>`), whose LABEL steps are cached by value; the
 /// temporary tag is then dropped. The final tag is only written by that last build.
 pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
-    let (mut steps, preflight_image) = preflight_steps(engine, &inputs.preflight);
+    let (mut steps, preflight_image) =
+        preflight_steps(engine, &inputs.preflight, inputs.build_ca.as_deref(), None);
     let two_step =
         engine.is_podman() && inputs.image.target().is_some() && !inputs.labels.is_empty();
     let first_tag = if two_step {
@@ -533,7 +602,12 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
     }
     let b = &inputs.build;
     let platforms = inputs.platforms.join(",");
-    let (mut steps, preflight_image) = preflight_steps(engine, &b.preflight);
+    let (mut steps, preflight_image) = preflight_steps(
+        engine,
+        &b.preflight,
+        b.build_ca.as_deref(),
+        inputs.builder.as_deref(),
+    );
     let insecure = engine.needs_tls_verify_false(&inputs.registry);
     if engine.is_podman() {
         // A list left by an earlier run would gain duplicate instances: start from none.

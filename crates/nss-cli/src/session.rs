@@ -14,22 +14,43 @@ use crate::plan::{
 };
 use crate::vars::Vars;
 
-/// The workspace nss was built from (it holds `crates/nss-preflight` and `examples/`),
-/// when it still exists.
-pub fn build_workspace() -> Option<PathBuf> {
-    let ws = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)?
-        .to_path_buf();
-    let ws = config::normalize(&ws);
-    ws.join("crates/nss-preflight/Cargo.toml")
-        .is_file()
-        .then_some(ws)
+/// The example project bundled with nss, used when no project is found: its directory in
+/// nss's cache (written when the session picks it).
+pub fn bundled_example(vars: &Vars) -> PathBuf {
+    crate::assets::cache_root(vars).map_or_else(
+        |_| PathBuf::from("(no cache directory: set XDG_CACHE_HOME or HOME)"),
+        |root| {
+            crate::assets::cache_dir(
+                &root,
+                crate::assets::EXAMPLE.name,
+                &crate::assets::owned(&crate::assets::EXAMPLE),
+            )
+        },
+    )
 }
 
-/// The example project shipped with nss, used when no project is found.
-pub fn bundled_example() -> PathBuf {
-    config::normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-gpu"))
+/// Where an image's Dockerfile comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DockerfileSource {
+    /// `CONTAINER_GPU_FILE` / `CONTAINER_TEST_FILE` names it.
+    Variable(&'static str),
+    /// The project's own file at the default path.
+    Project,
+    /// The project has none: the generic one bundled with nss, written to its cache.
+    Bundled,
+}
+
+impl DockerfileSource {
+    /// Why this file, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            DockerfileSource::Variable(v) => format!("set by {v}"),
+            DockerfileSource::Project => "the project's own".into(),
+            DockerfileSource::Bundled => {
+                "the project has none: the generic one bundled with nss (`nss init` copies it into the project)".into()
+            }
+        }
+    }
 }
 
 /// The project, variables and surroundings of one `nss` invocation.
@@ -43,8 +64,6 @@ pub struct Session {
     pub vars: Vars,
     /// The current directory (relative paths in variables are against it).
     pub cwd: PathBuf,
-    /// The nss workspace, for building the preflight image; `None` disables that.
-    pub workspace: Option<PathBuf>,
     /// The project's git facts, read once per session (`check` and `sync` label every image).
     git: std::cell::OnceCell<nss_labels::GitFacts>,
 }
@@ -53,13 +72,22 @@ impl Session {
     /// A session with the project dir chosen by [`config::project_dir`].
     pub fn new(flag: Option<&Path>, vars: Vars, cwd: PathBuf) -> Self {
         let (project_dir, project_dir_source) =
-            config::project_dir(flag, &vars, &cwd, &bundled_example());
+            config::project_dir(flag, &vars, &cwd, &bundled_example(&vars));
+        if project_dir_source == ProjectDirSource::Bundled
+            && let Ok(root) = crate::assets::cache_root(&vars)
+        {
+            // A failure shows as the missing pyproject.toml `project()` reports.
+            let _ = crate::assets::materialize(
+                &root,
+                crate::assets::EXAMPLE.name,
+                &crate::assets::owned(&crate::assets::EXAMPLE),
+            );
+        }
         Self {
             project_dir,
             project_dir_source,
             vars,
             cwd,
-            workspace: build_workspace(),
             git: std::cell::OnceCell::new(),
         }
     }
@@ -101,19 +129,38 @@ impl Session {
     }
 
     /// The Dockerfile of an image, absolute (relative values are against the project dir).
-    /// When the variable is unset and the project has no such file, the Dockerfile of the
-    /// nss workspace is used (the bundled example project has none of its own).
+    /// When the variable is unset and the project has no such file, the generic Dockerfile
+    /// bundled with nss (written to its cache directory).
     pub fn dockerfile(&self, kind: ImageKind) -> PathBuf {
-        let v = self.vars.value(kind.file_var()).unwrap_or_default();
+        self.dockerfile_choice(kind).0
+    }
+
+    /// The Dockerfile of an image and why that one.
+    pub fn dockerfile_choice(&self, kind: ImageKind) -> (PathBuf, DockerfileSource) {
+        let var = kind.file_var();
+        let v = self.vars.value(var).unwrap_or_default();
         let path = config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)));
-        if self.vars.source(kind.file_var()) == crate::vars::VarSource::Default
-            && !path.is_file()
-            && let Some(ws) = &self.workspace
-            && ws.join(&v).is_file()
-        {
-            return ws.join(&v);
+        if self.vars.source(var) != crate::vars::VarSource::Default {
+            return (path, DockerfileSource::Variable(var));
         }
-        path
+        if path.is_file() {
+            return (path, DockerfileSource::Project);
+        }
+        let bundled = crate::assets::DOCKERFILES
+            .get(&v)
+            .and_then(|_| crate::assets::cache_root(&self.vars).ok())
+            .and_then(|root| {
+                crate::assets::materialize(
+                    &root,
+                    crate::assets::DOCKERFILES.name,
+                    &crate::assets::owned(&crate::assets::DOCKERFILES),
+                )
+                .ok()
+            });
+        match bundled {
+            Some(dir) => (dir.join(&v), DockerfileSource::Bundled),
+            None => (path, DockerfileSource::Project),
+        }
     }
 
     /// The image reference of a kind, validated.
@@ -214,57 +261,85 @@ impl Session {
         Ok(Some(path))
     }
 
-    fn preflight(&self, dockerfile_text: &str, platform: &str, multiarch: bool) -> Preflight {
+    /// Where the image's `/nss-preflight` comes from. `multiarch` names the registry a
+    /// multi-platform build pushes to (the preflight image is pushed beside it).
+    fn preflight(
+        &self,
+        dockerfile_text: &str,
+        platform: &str,
+        multiarch: Option<&str>,
+    ) -> Result<Preflight, Error> {
         if let Some(p) = self
             .vars
             .get(env::CONTAINER_PREFLIGHT_IMAGE)
             .filter(|p| !p.is_empty())
         {
-            return Preflight::Image(p.to_string());
+            return Ok(Preflight::Image(p.to_string()));
         }
-        let arg = nss_buildspec::arg_defaults(dockerfile_text)
-            .into_iter()
-            .find(|a| a.name == "PREFLIGHT_IMAGE");
-        let takes_arg = arg.is_some();
-        // Falling back to the Dockerfile's own default, pass it explicitly: podman 4.3
-        // picks the stages to build before it expands ARG defaults, so a bare
-        // `FROM ${PREFLIGHT_IMAGE}` naming a stage would not resolve there.
-        let fallback = || match arg.as_ref().and_then(|a| a.value.clone()) {
-            Some(default) if !default.is_empty() => Preflight::Image(default),
-            _ => Preflight::DockerfileDefault,
-        };
-        let host = host_platform();
-        let (Some(ws), false, true, Some(host)) = (&self.workspace, multiarch, takes_arg, host)
-        else {
-            return fallback();
-        };
-        if host.0 != platform {
-            return fallback();
+        if !nss_buildspec::arg_defaults(dockerfile_text)
+            .iter()
+            .any(|a| a.name == "PREFLIGHT_IMAGE")
+        {
+            return Ok(Preflight::DockerfileDefault);
         }
+        // The preflight sources embedded in nss, written to its cache: never the project's
+        // build context.
+        let root = crate::assets::cache_root(&self.vars)?;
+        let files = crate::assets::preflight_files();
+        let sources = crate::assets::materialize(&root, crate::assets::PREFLIGHT.name, &files)?;
+        let hash = sources
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.rsplit('-').next())
+            .unwrap_or("0")
+            .to_string();
+        let version = format!("{}-{hash}", env!("CARGO_PKG_VERSION"));
+        if let Some(registry) = multiarch {
+            return Ok(Preflight::Build {
+                context: sources,
+                platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+                tag: format!("{registry}/nss-preflight:{version}"),
+                push: true,
+            });
+        }
+        let arch = platform.rsplit('/').next().unwrap_or("amd64");
+        let cargo = self.host_cargo();
+        match (host_platform(), cargo) {
+            (Some((host, triple)), Some(cargo)) if host == platform => {
+                let target_dir = self
+                    .vars
+                    .env()
+                    .get("CARGO_TARGET_DIR")
+                    .filter(|t| !t.is_empty())
+                    .map_or_else(|| root.join("target"), PathBuf::from);
+                Ok(Preflight::Local {
+                    cargo,
+                    workspace: sources,
+                    triple: triple.to_string(),
+                    platform: host.to_string(),
+                    tag: format!("nss-preflight:{version}-{arch}"),
+                    // Per invocation: concurrent builds must not share (and delete) one context.
+                    stage_dir: target_dir
+                        .join(format!("nss-preflight-image-{}", std::process::id())),
+                    target_dir,
+                })
+            }
+            _ => Ok(Preflight::Build {
+                context: sources,
+                platforms: vec![platform.to_string()],
+                tag: format!("nss-preflight:{version}-{arch}"),
+                push: false,
+            }),
+        }
+    }
+
+    /// `cargo` on `PATH` (or `$CARGO`), to compile the preflight for the host.
+    fn host_cargo(&self) -> Option<String> {
         let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
-        let cargo = which::which_in("cargo", Some(path), &self.cwd)
+        which::which_in("cargo", Some(path), &self.cwd)
             .ok()
             .map(|p| p.to_string_lossy().into_owned())
-            .or_else(|| self.vars.env().get("CARGO").cloned());
-        let Some(cargo) = cargo else {
-            return fallback();
-        };
-        let target_dir = self
-            .vars
-            .env()
-            .get("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| ws.join("target"));
-        Preflight::Local {
-            cargo,
-            workspace: ws.clone(),
-            triple: host.1.to_string(),
-            platform: host.0.to_string(),
-            tag: format!("nss-preflight:{}", env!("CARGO_PKG_VERSION")),
-            // Per invocation: concurrent builds must not share (and delete) one context.
-            stage_dir: target_dir.join(format!("nss-preflight-image-{}", std::process::id())),
-            target_dir,
-        }
+            .or_else(|| self.vars.env().get("CARGO").cloned())
     }
 
     fn read_dockerfile(&self, kind: ImageKind) -> Result<(PathBuf, String), Error> {
@@ -286,7 +361,7 @@ impl Session {
         kind: ImageKind,
         platform: &str,
         tag: String,
-        multiarch: bool,
+        multiarch: Option<&str>,
     ) -> Result<BuildInputs, Error> {
         self.validate()?;
         let (dockerfile, text) = self.read_dockerfile(kind)?;
@@ -309,7 +384,7 @@ impl Session {
                 .map(|l| (l.key.clone(), l.value.clone()))
                 .collect(),
             build_ca: self.build_ca()?,
-            preflight: self.preflight(&text, platform, multiarch),
+            preflight: self.preflight(&text, platform, multiarch)?,
             plain_progress: !std::io::IsTerminal::is_terminal(&std::io::stdout()),
             scratch_dir: self
                 .vars
@@ -324,7 +399,7 @@ impl Session {
     pub fn plan_build(&self, engine: &Engine, kind: ImageKind) -> Result<Plan, Error> {
         let platform = self.platform()?;
         let tag = self.image(kind)?;
-        let inputs = self.build_inputs(kind, &platform, tag, false)?;
+        let inputs = self.build_inputs(kind, &platform, tag, None)?;
         Ok(plan::plan_build(engine, &inputs))
     }
 
@@ -408,7 +483,7 @@ impl Session {
             ImageKind::Runtime,
             SUPPORTED_PLATFORMS[0],
             reference.clone(),
-            true,
+            Some(&registry),
         )?;
         let project = self.project()?;
         let spec = self.spec(&project, Some(SUPPORTED_PLATFORMS[0]))?;

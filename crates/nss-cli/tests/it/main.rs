@@ -9,4 +9,5 @@ mod containers;
 mod dry_run;
 mod engines;
 mod errors;
+mod installed;
 mod spec;
