@@ -104,7 +104,10 @@ pub fn doctor<P: Probe + ?Sized>(session: &Session, probe: &P) -> Vec<DoctorItem
             }
             EngineKind::Podman => "buildah inside podman (--manifest for multi-arch)",
         };
-        items.push(DoctorItem::new("buildkit", true, detail));
+        items.push(match &e.cannot_build {
+            Some(why) => DoctorItem::new("buildkit", false, format!("{why} (nss run works)")),
+            None => DoctorItem::new("buildkit", true, detail),
+        });
     }
     items.extend(gpu_items(probe, cuda.as_deref()));
     if let Some(e) = &engine {

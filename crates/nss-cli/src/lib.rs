@@ -39,11 +39,11 @@
 //! ## The preflight binary in images
 //!
 //! Dockerfiles that declare `ARG PREFLIGHT_IMAGE` copy `/nss-preflight` from that image.
-//! `CONTAINER_PREFLIGHT_IMAGE` names one; otherwise, when this workspace and `cargo` are
-//! present and the build is for the host platform, `nss build` compiles the static
-//! `nss-preflight` here and wraps it in a local FROM-scratch image (`nss-preflight:VERSION`),
-//! so no Rust image has to be pulled. Otherwise (and for `multiarch`) the Dockerfile's own
-//! default applies.
+//! `CONTAINER_PREFLIGHT_IMAGE` names one; otherwise nss builds one from the preflight
+//! sources embedded in it ([`assets::PREFLIGHT`], written to the user's cache): with the
+//! host's `cargo` for the host platform (a local FROM-scratch image, no Rust image pulled),
+//! else with the engine and `containers/Dockerfile.preflight` for the target platform(s),
+//! pushed beside the image for `multiarch`. The project's context never needs nss's sources.
 
 pub mod assets;
 pub mod env;

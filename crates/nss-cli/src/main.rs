@@ -27,7 +27,7 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   CONTAINER_GPU_BUILDER     docker buildx builder for multiarch
   CONTAINER_GPU_CACHE       registry ref used as buildx cache for multiarch
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
-  CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built here from this workspace)
+  CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built by nss from its own sources)
   NSS_PROJECT_DIR           the project directory
   NSS_DRY_RUN=1             print the engine commands instead of running them
 Build pins (CUDA_VERSION=..., UV_VERSION=..., GPU_EXTRAS=..., APP=...) override the spec.

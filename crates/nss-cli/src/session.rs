@@ -397,6 +397,7 @@ impl Session {
 
     /// Plans `nss build --image KIND`.
     pub fn plan_build(&self, engine: &Engine, kind: ImageKind) -> Result<Plan, Error> {
+        engine.require_build()?;
         let platform = self.platform()?;
         let tag = self.image(kind)?;
         let inputs = self.build_inputs(kind, &platform, tag, None)?;
@@ -471,6 +472,7 @@ impl Session {
             &reference,
             "CONTAINER_GPU_REGISTRY/CONTAINER_GPU_IMAGE",
         )?;
+        engine.require_build()?;
         if !engine.can_build_multiarch() {
             return Err(Error::Engine(format!(
                 "{} cannot build multi-platform images; install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
