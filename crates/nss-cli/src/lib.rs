@@ -72,8 +72,8 @@ pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
 pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
-    Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
-    plan_run, quote, static_rustflags,
+    PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
+    plan_multiarch, plan_run, quote, static_rustflags,
 };
 pub use crate::reference::validate_reference;
 pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};

@@ -592,6 +592,23 @@ pub struct MultiarchInputs {
     pub cache: Option<String>,
     /// `skopeo` to verify the pushed index with, else the engine's `manifest inspect`.
     pub skopeo: Option<String>,
+    /// Per-platform build args (e.g. each platform's `CUDA_ARCH_FLAGS`): one build per
+    /// platform instead of one for all. Empty: `build.build_args` for every platform.
+    pub per_platform: Vec<PlatformArgs>,
+}
+
+/// A platform and its build args.
+pub type PlatformArgs = (String, Vec<(String, String)>);
+
+/// The per-platform tag a docker multi-platform build pushes before joining the
+/// platforms in one index: `REPO:TAG-ARCH` (`REPO:latest-ARCH` without a tag).
+fn platform_tag(reference: &str, platform: &str) -> String {
+    let arch = platform.rsplit('/').next().unwrap_or(platform);
+    let slash = reference.rfind('/').map_or(0, |i| i + 1);
+    match reference[slash..].rfind(':') {
+        Some(_) => format!("{reference}-{arch}"),
+        None => format!("{reference}:latest-{arch}"),
+    }
 }
 
 /// Plans a multi-platform build pushed as one index, then the check of the pushed index.
@@ -609,6 +626,28 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         inputs.builder.as_deref(),
     );
     let insecure = engine.needs_tls_verify_false(&inputs.registry);
+    // One build for all platforms, or one per platform when their build args differ
+    // (CUDA_ARCH_FLAGS): `(platform list, build inputs, tag)`.
+    let builds: Vec<(String, BuildInputs, String)> = if inputs.per_platform.is_empty() {
+        vec![(platforms.clone(), b.clone(), b.tag.clone())]
+    } else {
+        inputs
+            .per_platform
+            .iter()
+            .map(|(p, args)| {
+                let tag = if engine.is_podman() {
+                    b.tag.clone()
+                } else {
+                    platform_tag(&b.tag, p)
+                };
+                let bi = BuildInputs {
+                    build_args: args.clone(),
+                    ..b.clone()
+                };
+                (p.clone(), bi, tag)
+            })
+            .collect()
+    };
     if engine.is_podman() {
         // A list left by an earlier run would gain duplicate instances: start from none.
         steps.push(Step::Try(
@@ -616,25 +655,28 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         ));
         // --no-cache: podman 4.3 reuses one platform's cached layers for the other when
         // their inputs match (FROM scratch content), leaving one platform in the list.
-        let build = Cmd::engine(engine)
-            .arg("build")
-            .arg("--no-cache")
-            .args(["--platform", &platforms])
-            .args(["--manifest", &b.tag])
-            .args(common_build_args(
-                engine,
-                b,
-                preflight_image.as_deref(),
-                true,
-            ))
-            .args(
-                inputs
-                    .annotations
-                    .iter()
-                    .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
-            )
-            .arg(path_str(&b.context));
-        steps.push(Step::Run(build));
+        // Every build adds its platform's image to the same list.
+        for (platforms, bi, _) in &builds {
+            let build = Cmd::engine(engine)
+                .arg("build")
+                .arg("--no-cache")
+                .args(["--platform", platforms])
+                .args(["--manifest", &b.tag])
+                .args(common_build_args(
+                    engine,
+                    bi,
+                    preflight_image.as_deref(),
+                    true,
+                ))
+                .args(
+                    inputs
+                        .annotations
+                        .iter()
+                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
+                )
+                .arg(path_str(&b.context));
+            steps.push(Step::Run(build));
+        }
         if !inputs.annotations.is_empty() {
             steps.push(Step::AnnotateInstances {
                 engine: engine.clone(),
@@ -649,38 +691,65 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         push = push.arg(b.tag.clone()).arg(format!("docker://{}", b.tag));
         steps.push(Step::Run(push));
     } else {
-        let mut build = Cmd::engine(engine).args(["buildx", "build"]);
-        if let Some(builder) = &inputs.builder {
-            build = build.args(["--builder", builder]);
-        }
-        build = build
-            .args(["--platform", &platforms])
-            .args(["-t", &b.tag])
-            .args(common_build_args(
-                engine,
-                b,
-                preflight_image.as_deref(),
-                true,
-            ))
-            .args(
-                inputs
-                    .annotations
-                    .iter()
-                    .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
-            );
-        if let Some(cache) = &inputs.cache {
+        let single = builds.len() == 1;
+        for (platforms, bi, tag) in &builds {
+            let mut build = Cmd::engine(engine).args(["buildx", "build"]);
+            if let Some(builder) = &inputs.builder {
+                build = build.args(["--builder", builder]);
+            }
             build = build
-                .args([
-                    "--cache-from".to_string(),
-                    format!("type=registry,ref={cache}"),
-                ])
-                .args([
-                    "--cache-to".to_string(),
-                    format!("type=registry,ref={cache},mode=max"),
-                ]);
+                .args(["--platform", platforms])
+                .args(["-t", tag])
+                .args(common_build_args(
+                    engine,
+                    bi,
+                    preflight_image.as_deref(),
+                    true,
+                ));
+            if single {
+                build = build.args(
+                    inputs
+                        .annotations
+                        .iter()
+                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
+                );
+            }
+            if let Some(cache) = &inputs.cache {
+                let cache = if single {
+                    cache.clone()
+                } else {
+                    platform_tag(cache, platforms)
+                };
+                build = build
+                    .args([
+                        "--cache-from".to_string(),
+                        format!("type=registry,ref={cache}"),
+                    ])
+                    .args([
+                        "--cache-to".to_string(),
+                        format!("type=registry,ref={cache},mode=max"),
+                    ]);
+            }
+            build = build.arg("--push").arg(path_str(&b.context));
+            steps.push(Step::Run(build));
         }
-        build = build.arg("--push").arg(path_str(&b.context));
-        steps.push(Step::Run(build));
+        if !single {
+            // One index over the per-platform images, with the index annotations.
+            let mut create = Cmd::engine(engine).args(["buildx", "imagetools", "create"]);
+            if let Some(builder) = &inputs.builder {
+                create = create.args(["--builder", builder]);
+            }
+            create = create
+                .args(["-t", &b.tag])
+                .args(
+                    inputs
+                        .annotations
+                        .iter()
+                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
+                )
+                .args(builds.iter().map(|(_, _, tag)| tag.clone()));
+            steps.push(Step::Run(create));
+        }
     }
     let verify = match &inputs.skopeo {
         Some(skopeo) => {

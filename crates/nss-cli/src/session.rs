@@ -479,8 +479,8 @@ impl Session {
                 engine.kind.describe()
             )));
         }
-        // The spec's per-platform pins (CUDA_ARCH_FLAGS) follow the first platform; the
-        // labels are the same on both.
+        // The labels are the same on both platforms; the build args may differ
+        // (`per_platform`).
         let build = self.build_inputs(
             ImageKind::Runtime,
             SUPPORTED_PLATFORMS[0],
@@ -515,9 +515,29 @@ impl Session {
                 .filter(|b| !b.is_empty())
                 .map(str::to_string),
             skopeo,
+            per_platform: self.per_platform_args(&project)?,
         };
         plan::plan_multiarch(engine, &inputs)
             .ok_or_else(|| Error::Engine("no multi-arch support".into()))
+    }
+
+    /// Each platform's build args when they differ between platforms (each gets the
+    /// `CUDA_ARCH_FLAGS` the spec derives for it); empty when they are the same.
+    fn per_platform_args(&self, project: &Project) -> Result<Vec<plan::PlatformArgs>, Error> {
+        let mut out = Vec::new();
+        for p in SUPPORTED_PLATFORMS {
+            let spec = self.spec(project, Some(p))?;
+            let args = spec
+                .build_args(ImageKind::Runtime.flavor())
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            out.push((p.to_string(), args));
+        }
+        if out.windows(2).all(|w| w[0].1 == w[1].1) {
+            out.clear();
+        }
+        Ok(out)
     }
 
     /// The Dockerfiles `check` and `sync` look at: the GPU one (required) and the test one (when present).
