@@ -11,3 +11,4 @@ mod engines;
 mod errors;
 mod installed;
 mod spec;
+mod wheel;
