@@ -594,6 +594,17 @@ impl Session {
         let spec = self.spec(&project, None)?;
         let mut changed = Vec::new();
         for (kind, path, text) in self.checked_dockerfiles()? {
+            if self.dockerfile_choice(kind).1 == DockerfileSource::Bundled {
+                // nss's own copy in its cache is shared by every project: never edited.
+                if kind == ImageKind::Test {
+                    continue;
+                }
+                return Err(Error::Usage(format!(
+                    "{}: the project has no {} of its own; run nss init to copy the bundled one into the project, then nss sync",
+                    self.project_dir.display(),
+                    self.vars.value(kind.file_var()).unwrap_or_default()
+                )));
+            }
             let expected = spec.build_args(kind.flavor());
             let mut new = nss_buildspec::sync_args(&text, &expected);
             for lk in label_kinds_in(&new, kind) {

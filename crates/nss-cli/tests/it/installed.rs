@@ -199,3 +199,45 @@ fn preflight_needs_nothing_from_the_project(client: &str, what: &str, plan: &str
         assert!(!text.contains(needle), "{dockerfile}: {needle}");
     }
 }
+
+/// Before `nss init` the build uses the bundled Dockerfile and `sync` refuses to edit nss's
+/// shared copy; `nss init` gives the project its own, which `spec --explain` then names.
+#[test]
+fn init_gives_the_project_its_own_dockerfiles() {
+    let inst = Installed::new();
+    let fake = FakeEngine::new(
+        inst.tmp.path(),
+        "podman",
+        "podman version 4.3.1",
+        false,
+        true,
+        (0, ""),
+    );
+    let env = inst.env(&fake);
+    let app = inst.path("app");
+    let before = inst.run(&app, &env, &["spec", "--explain"]);
+    assert!(
+        before.stdout.contains("bundled with nss"),
+        "{}",
+        before.stdout
+    );
+    let sync = inst.run(&app, &env, &["sync"]);
+    assert_eq!(sync.code, 2, "{}", sync.stderr);
+    assert!(sync.stderr.contains("run nss init"), "{}", sync.stderr);
+
+    let init = inst.run(&app, &env, &["init"]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(app.join("containers/Dockerfile.cuda").is_file());
+    assert!(app.join("containers/Dockerfile.test_ci").is_file());
+    let after = inst.run(&app, &env, &["spec", "--explain"]);
+    assert!(
+        after.stdout.contains(
+            "Dockerfile (runtime, dev) = containers/Dockerfile.cuda  <- the project's own"
+        ),
+        "{}",
+        after.stdout
+    );
+    let again = inst.run(&app, &env, &["init"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+}
