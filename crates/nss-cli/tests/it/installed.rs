@@ -59,13 +59,24 @@ impl Installed {
     }
 
     fn run(&self, cwd: &Path, env: &BTreeMap<String, String>, args: &[&str]) -> Out {
-        let out = std::process::Command::new(&self.nss)
-            .current_dir(cwd)
-            .env_clear()
-            .envs(env)
-            .args(args)
-            .output()
-            .unwrap();
+        // A just-copied binary can be briefly "busy" (ETXTBSY) while another test thread's
+        // fork still holds the copy's write descriptor: retry.
+        let mut tries = 0;
+        let out = loop {
+            match std::process::Command::new(&self.nss)
+                .current_dir(cwd)
+                .env_clear()
+                .envs(env)
+                .args(args)
+                .output()
+            {
+                Err(e) if e.raw_os_error() == Some(26) && tries < 100 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other.unwrap(),
+            }
+        };
         Out {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
