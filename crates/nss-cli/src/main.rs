@@ -156,8 +156,8 @@ enum Command {
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
     },
-    /// Write the generic Dockerfiles (containers/) and a [tool.nss] skeleton into the project;
-    /// refuses when any of them exists.
+    /// Write the generic Dockerfiles (containers/) and, when it has none, a commented
+    /// [tool.nss] table into the project; refuses when either Dockerfile exists.
     Init,
     /// Lint Dockerfiles (default: the project's) against the image conventions (exit 1 on findings).
     Lint {
