@@ -94,6 +94,10 @@ impl Session {
 
     /// Loads `pyproject.toml` (and `.python-version`).
     pub fn project(&self) -> Result<Project, Error> {
+        if self.project_dir_source == ProjectDirSource::Bundled {
+            // The bundled example lives in nss's cache: say why it is not there.
+            crate::assets::cache_root(&self.vars)?;
+        }
         if !self.project_dir.join("pyproject.toml").is_file() {
             return Err(Error::Usage(format!(
                 "{}: no pyproject.toml (project dir from {}); pass --project DIR or set NSS_PROJECT_DIR",
