@@ -27,6 +27,8 @@ STATE="${NSS_ENGINES_DIR:-$ROOT/.nss/engines}"
 
 SUITE=bookworm
 UV_VERSION=0.9.14
+MATURIN_VERSION=1.16.0
+MATURIN_VENV="$ROOT/.nss/tools/maturin"
 REGISTRY_ADDR=127.0.0.1:5000
 DOCKER=/usr/bin/docker   # 20.10 client: the first docker on PATH may lack BuildKit support
 DOCKERD=/usr/sbin/dockerd
@@ -45,7 +47,7 @@ PACKAGES=(
   docker-registry skopeo
   qemu-user-static binfmt-support
   debootstrap debian-archive-keyring gpgv wget busybox-static hyperfine
-  curl ca-certificates python3 python3-pip util-linux xz-utils
+  curl ca-certificates python3 python3-pip python3-venv util-linux xz-utils
   shellcheck
   chromium
 )
@@ -132,6 +134,15 @@ cmd_install() {
     need cargo
     cargo install --locked cargo-make
     step cargo-make "$started" "cargo install --locked cargo-make"
+  fi
+  # maturin (PyPI) in a project-owned venv, for the wheel test (crates/nss-cli/tests/it/wheel.rs).
+  started=$(now_ms)
+  if [[ -x $MATURIN_VENV/bin/maturin ]]; then
+    step maturin "$started" "already installed ($MATURIN_VENV)"
+  else
+    python3 -m venv "$MATURIN_VENV"
+    "$MATURIN_VENV/bin/pip" install --quiet "maturin==$MATURIN_VERSION"
+    step maturin "$started" "pip install maturin==$MATURIN_VERSION into $MATURIN_VENV"
   fi
   started=$(now_ms)
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${PIP_PACKAGES[@]}"

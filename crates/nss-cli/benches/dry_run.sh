@@ -15,7 +15,7 @@ project="$workspace/crates/nss-buildspec/tests/fixtures/safe-synthesizer"
 if [[ -z "${NSS_BIN:-}" ]]; then
     cargo build --quiet --release -p nss-cli --bin nss --manifest-path "$workspace/Cargo.toml"
     target_dir="${CARGO_TARGET_DIR:-$workspace/target}"
-    NSS_BIN="$target_dir/x86_64-unknown-linux-gnu/release/nss"
+    NSS_BIN="$target_dir/release/nss"
 fi
 
 export NSS_PROJECT_DIR="$project"

@@ -38,6 +38,9 @@ pub struct Engine {
     pub kind: EngineKind,
     /// The client program, as the user named it (`docker`, `podman`, or a path).
     pub program: String,
+    /// Why this client cannot build (a docker client with neither buildx nor built-in
+    /// BuildKit): it still runs containers.
+    pub cannot_build: Option<String>,
 }
 
 impl Engine {
@@ -46,6 +49,15 @@ impl Engine {
         Self {
             kind,
             program: program.into(),
+            cannot_build: None,
+        }
+    }
+
+    /// Fails with the fix when this client cannot build images (only `run` works with it).
+    pub fn require_build(&self) -> Result<(), Error> {
+        match &self.cannot_build {
+            Some(why) => Err(Error::Engine(why.clone())),
+            None => Ok(()),
         }
     }
 
@@ -90,7 +102,9 @@ impl Engine {
     /// Variables the client needs on top of the inherited environment.
     pub fn env(&self) -> Vec<(String, String)> {
         match self.kind {
-            EngineKind::DockerBuiltinBuildkit => vec![(env::DOCKER_BUILDKIT.into(), "1".into())],
+            EngineKind::DockerBuiltinBuildkit if self.cannot_build.is_none() => {
+                vec![(env::DOCKER_BUILDKIT.into(), "1".into())]
+            }
             _ => Vec::new(),
         }
     }
@@ -219,10 +233,14 @@ fn classify(name: &str, path: &Path, vars: &Vars) -> Result<Engine, Error> {
     }
     match docker_client_major(&text) {
         Some(major) if major <= 22 => Ok(Engine::new(EngineKind::DockerBuiltinBuildkit, name)),
-        _ => Err(Error::Engine(format!(
-            "{name} ({}) has no buildx plugin and no built-in BuildKit; install buildx (apt install docker-buildx, or docker-buildx-plugin from docker's repository) or set CONTAINER_CMD=podman",
-            text.trim()
-        ))),
+        // Runs containers; building needs BuildKit (checked where a build is planned).
+        _ => Ok(Engine {
+            cannot_build: Some(format!(
+                "{name} ({}) has no buildx plugin and no built-in BuildKit; install buildx (apt install docker-buildx, or docker-buildx-plugin from docker's repository) or set CONTAINER_CMD=podman",
+                text.trim()
+            )),
+            ..Engine::new(EngineKind::DockerBuiltinBuildkit, name)
+        }),
     }
 }
 

@@ -51,8 +51,8 @@ pub const NSS_DRY_RUN: &str = "NSS_DRY_RUN";
 pub const HOME: &str = "HOME";
 /// Where temporary files go (`nss sbom` / `nss size` save the image there); default `/tmp`.
 pub const TMPDIR: &str = "TMPDIR";
-/// The user's cache directory (default `$HOME/.cache`): `nss size` keeps each tag's last
-/// report under `nss/size/` there.
+/// The user's cache directory (default `$HOME/.cache`): nss writes its bundled files under
+/// `$XDG_CACHE_HOME/nss`, and `nss size` keeps each tag's last report under `nss/size/`.
 pub const XDG_CACHE_HOME: &str = "XDG_CACHE_HOME";
 /// Read from docker's environment: `1` enables the BuildKit built into docker clients up to 22.x.
 pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";

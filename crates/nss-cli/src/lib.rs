@@ -39,18 +39,22 @@
 //! ## The preflight binary in images
 //!
 //! Dockerfiles that declare `ARG PREFLIGHT_IMAGE` copy `/nss-preflight` from that image.
-//! `CONTAINER_PREFLIGHT_IMAGE` names one; otherwise, when this workspace and `cargo` are
-//! present and the build is for the host platform, `nss build` compiles the static
-//! `nss-preflight` here and wraps it in a local FROM-scratch image (`nss-preflight:VERSION`),
-//! so no Rust image has to be pulled. Otherwise (and for `multiarch`) the Dockerfile's own
-//! default applies.
+//! `CONTAINER_PREFLIGHT_IMAGE` names one; otherwise nss builds one from the preflight
+//! sources embedded in it ([`assets::PREFLIGHT`], written to the user's cache): with the
+//! host's `cargo` for the host platform (a local FROM-scratch image, no Rust image pulled),
+//! else with the engine and `containers/Dockerfile.preflight` for the target platform(s),
+//! pushed beside the image for `multiarch`. The project's context never needs nss's sources.
 
+pub mod assets;
 pub mod env;
 
 mod config;
+mod doctor;
 mod engine;
 mod error;
 mod exec;
+mod host_gpu;
+mod init;
 mod inspect;
 mod plan;
 mod reference;
@@ -62,16 +66,19 @@ pub use crate::config::{
     ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
     validate_mounts, validate_platform,
 };
+pub use crate::doctor::{DoctorItem, doctor, gpu_items, to_json as doctor_json};
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
 pub use crate::error::{CommandError, Error};
 pub use crate::exec::{Executor, Outcome, verify_platforms};
+pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
+pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::inspect::{sbom, size};
 pub use crate::plan::{
     BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
-    Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_multiarch,
-    plan_run, quote,
+    PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
+    plan_multiarch, plan_run, quote, static_rustflags,
 };
 pub use crate::reference::validate_reference;
-pub use crate::session::{DoctorItem, Session, build_workspace, bundled_example, usage_text};
+pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
 pub use crate::write::{Rewritten, project_target, rewrite, write_file};

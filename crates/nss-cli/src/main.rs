@@ -67,7 +67,7 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   CONTAINER_GPU_BUILDER     docker buildx builder for multiarch
   CONTAINER_GPU_CACHE       registry ref used as buildx cache for multiarch
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
-  CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built here from this workspace)
+  CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built by nss from its own sources)
   UV_PYTHON_INSTALL_MIRROR  mirror of Python downloads, passed to builds when set
   NSS_PROJECT_DIR           the project directory
   NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
@@ -177,8 +177,12 @@ enum Command {
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
     },
-    /// Check this host: engine, BuildKit/buildx, GPUs, arm64 emulation, registry.
+    /// Check this host: engine, BuildKit/buildx, NVIDIA driver vs the project's CUDA, GPU
+    /// devices and container GPU access, arm64 emulation, registry.
     Doctor {
+        /// Output format (json: {"items": [{"item", "ok", "detail", ...}]}).
+        #[arg(long, value_enum, default_value = "text")]
+        format: SpecFormat,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -246,6 +250,9 @@ enum Command {
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
     },
+    /// Write the generic Dockerfiles (containers/) and, when it has none, a commented
+    /// [tool.nss] table into the project; refuses when either Dockerfile exists.
+    Init,
     /// Lint Dockerfiles (default: the project's) against the image conventions (exit 1 on findings).
     Lint {
         /// Output format: text, json, or sarif (SARIF 2.1.0, with rule ids and help links).
@@ -313,7 +320,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
     }
     if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
         errln!(
-            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, sbom, size or lint; see nss --help"
+            "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, init, sbom, size or lint; see nss --help"
         );
         return ExitCode::from(2);
     }
@@ -336,14 +343,14 @@ fn run(
         Command::Build { vars, .. }
         | Command::Run { vars, .. }
         | Command::Multiarch { vars }
-        | Command::Doctor { vars }
+        | Command::Doctor { vars, .. }
         | Command::Spec { vars, .. }
         | Command::Check { vars }
         | Command::Sync { vars }
         | Command::Labels { vars, .. }
         | Command::Sbom { vars, .. }
         | Command::Size { vars, .. } => vars,
-        Command::Lint { .. } => &[],
+        Command::Lint { .. } | Command::Init => &[],
     };
     let vars = Vars::new(env).with_args(vars_args)?;
     let dry_run = vars.dry_run()? || cli.dry_run;
@@ -382,10 +389,14 @@ fn run(
             }
             execute(&plan, dry_run)
         }
-        Command::Doctor { .. } => {
-            let items = session.doctor();
-            for i in &items {
-                outln!("{i}");
+        Command::Doctor { format, .. } => {
+            let items = nss_cli::doctor(&session, &nss_preflight::SystemProbe);
+            match format {
+                SpecFormat::Json => outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&nss_cli::doctor_json(&items)).unwrap_or_default()
+                ),
+                SpecFormat::Text => items.iter().for_each(|i| outln!("{i}")),
             }
             Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
         }
@@ -399,7 +410,20 @@ fn run(
                     "{}",
                     serde_json::to_string_pretty(&spec.to_json()).unwrap_or_default()
                 ),
-                (SpecFormat::Text, true) => out!("{}", spec.explain()),
+                (SpecFormat::Text, true) => {
+                    out!("{}", spec.explain());
+                    for (images, kind) in [
+                        ("runtime, dev", ImageKind::Runtime),
+                        ("test", ImageKind::Test),
+                    ] {
+                        let (path, source) = session.dockerfile_choice(kind);
+                        outln!(
+                            "Dockerfile ({images}) = {}  <- {}",
+                            session.display_path(&path),
+                            source.describe()
+                        );
+                    }
+                }
                 (SpecFormat::Text, false) => {
                     for (name, value, _) in spec.pins() {
                         outln!("{name}={}", shell_words::quote(&value));
@@ -476,6 +500,17 @@ fn run(
                     outln!("{}", shell_words::join(labels.to_args()));
                 }
                 LabelFormat::Dockerfile => out!("{}", labels.to_dockerfile()),
+            }
+            Ok(0)
+        }
+        Command::Init => {
+            if session.project_dir_source == nss_cli::ProjectDirSource::Bundled {
+                return Err(Error::Usage(
+                    "no pyproject.toml in this directory or above: run nss init in a uv project, or pass --project DIR".into(),
+                ));
+            }
+            for path in nss_cli::init(&session.project_dir)? {
+                errln!("nss: wrote {}", session.display_path(&path));
             }
             Ok(0)
         }

@@ -322,6 +322,19 @@ pub enum Preflight {
         /// The build context made for the image (unique per invocation, removed afterwards).
         stage_dir: PathBuf,
     },
+    /// Built by the engine from the preflight sources nss embeds (a Rust workspace with
+    /// `Dockerfile`, written to nss's cache): compiled on the build platform for each
+    /// target platform, whatever the host and whether or not cargo is installed.
+    Build {
+        /// The directory holding the sources and `Dockerfile`.
+        context: PathBuf,
+        /// The platforms, e.g. `linux/arm64`, or both for a multi-platform image.
+        platforms: Vec<String>,
+        /// The tag, e.g. `nss-preflight:0.1.0-<hash>-arm64` or `REGISTRY/nss-preflight:...`.
+        tag: String,
+        /// Pushed to the registry of `tag` (a multi-platform build reads it from there).
+        push: bool,
+    },
 }
 
 /// Everything one image build needs.
@@ -352,10 +365,65 @@ pub struct BuildInputs {
 }
 
 /// The steps building the preflight image, and the `PREFLIGHT_IMAGE` value to pass.
-fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option<String>) {
+fn preflight_steps(
+    engine: &Engine,
+    preflight: &Preflight,
+    build_ca: Option<&Path>,
+    builder: Option<&str>,
+) -> (Vec<Step>, Option<String>) {
     match preflight {
         Preflight::DockerfileDefault => (Vec::new(), None),
         Preflight::Image(image) => (Vec::new(), Some(image.clone())),
+        Preflight::Build {
+            context,
+            platforms,
+            tag,
+            push,
+        } => {
+            let platforms = platforms.join(",");
+            let secret = build_ca
+                .map(|ca| {
+                    vec![
+                        "--secret".to_string(),
+                        format!("id={BUILD_CA_SECRET_ID},src={}", path_str(ca)),
+                    ]
+                })
+                .unwrap_or_default();
+            let file = ["-f".to_string(), path_str(&context.join("Dockerfile"))];
+            let mut steps = Vec::new();
+            if engine.is_podman() && *push {
+                steps.push(Step::Try(Cmd::engine(engine).args(["manifest", "rm", tag])));
+                steps.push(Step::Run(
+                    Cmd::engine(engine)
+                        .args(["build", "--platform", &platforms, "--manifest", tag])
+                        .args(file)
+                        .args(secret)
+                        .arg(path_str(context)),
+                ));
+                let mut p = Cmd::engine(engine).args(["manifest", "push", "--all"]);
+                if engine.needs_tls_verify_false(tag) {
+                    p = p.arg("--tls-verify=false");
+                }
+                steps.push(Step::Run(p.arg(tag.clone()).arg(format!("docker://{tag}"))));
+            } else {
+                let mut b = Cmd::engine(engine).args(engine.build_subcommand().iter().copied());
+                if let (Some(builder), true) = (builder, *push) {
+                    b = b.args(["--builder", builder]);
+                }
+                if !*push {
+                    b = b.args(load_flag(engine));
+                }
+                b = b
+                    .args(["--platform", &platforms, "-t", tag])
+                    .args(file)
+                    .args(secret);
+                if *push {
+                    b = b.arg("--push");
+                }
+                steps.push(Step::Run(b.arg(path_str(context))));
+            }
+            (steps, Some(tag.clone()))
+        }
         Preflight::Local {
             cargo,
             workspace,
@@ -374,6 +442,9 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
                 "nss-preflight".into(),
                 "--target".into(),
                 triple.clone(),
+                // Static only for this named target: host artifacts (proc-macros) stay dynamic.
+                "--config".into(),
+                static_rustflags(triple),
                 "--manifest-path".into(),
                 path_str(&manifest),
                 "--target-dir".into(),
@@ -407,6 +478,11 @@ fn preflight_steps(engine: &Engine, preflight: &Preflight) -> (Vec<Step>, Option
             )
         }
     }
+}
+
+/// The `--config` value that links `triple`'s artifacts statically (`+crt-static`).
+pub fn static_rustflags(triple: &str) -> String {
+    format!(r#"target.{triple}.rustflags=["-C", "target-feature=+crt-static"]"#)
 }
 
 fn load_flag(engine: &Engine) -> Vec<&'static str> {
@@ -468,7 +544,8 @@ fn label_args(inputs: &BuildInputs) -> Vec<String> {
 /// one-line build (`FROM <temporary>`), whose LABEL steps are cached by value; the
 /// temporary tag is then dropped. The final tag is only written by that last build.
 pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
-    let (mut steps, preflight_image) = preflight_steps(engine, &inputs.preflight);
+    let (mut steps, preflight_image) =
+        preflight_steps(engine, &inputs.preflight, inputs.build_ca.as_deref(), None);
     let two_step =
         engine.is_podman() && inputs.image.target().is_some() && !inputs.labels.is_empty();
     let first_tag = if two_step {
@@ -552,6 +629,23 @@ pub struct MultiarchInputs {
     pub cache: Option<String>,
     /// `skopeo` to verify the pushed index with, else the engine's `manifest inspect`.
     pub skopeo: Option<String>,
+    /// Per-platform build args (e.g. each platform's `CUDA_ARCH_FLAGS`): one build per
+    /// platform instead of one for all. Empty: `build.build_args` for every platform.
+    pub per_platform: Vec<PlatformArgs>,
+}
+
+/// A platform and its build args.
+pub type PlatformArgs = (String, Vec<(String, String)>);
+
+/// The per-platform tag a docker multi-platform build pushes before joining the
+/// platforms in one index: `REPO:TAG-ARCH` (`REPO:latest-ARCH` without a tag).
+fn platform_tag(reference: &str, platform: &str) -> String {
+    let arch = platform.rsplit('/').next().unwrap_or(platform);
+    let slash = reference.rfind('/').map_or(0, |i| i + 1);
+    match reference[slash..].rfind(':') {
+        Some(_) => format!("{reference}-{arch}"),
+        None => format!("{reference}:latest-{arch}"),
+    }
 }
 
 /// Plans a multi-platform build pushed as one index, then the check of the pushed index.
@@ -562,8 +656,35 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
     }
     let b = &inputs.build;
     let platforms = inputs.platforms.join(",");
-    let (mut steps, preflight_image) = preflight_steps(engine, &b.preflight);
+    let (mut steps, preflight_image) = preflight_steps(
+        engine,
+        &b.preflight,
+        b.build_ca.as_deref(),
+        inputs.builder.as_deref(),
+    );
     let insecure = engine.needs_tls_verify_false(&inputs.registry);
+    // One build for all platforms, or one per platform when their build args differ
+    // (CUDA_ARCH_FLAGS): `(platform list, build inputs, tag)`.
+    let builds: Vec<(String, BuildInputs, String)> = if inputs.per_platform.is_empty() {
+        vec![(platforms.clone(), b.clone(), b.tag.clone())]
+    } else {
+        inputs
+            .per_platform
+            .iter()
+            .map(|(p, args)| {
+                let tag = if engine.is_podman() {
+                    b.tag.clone()
+                } else {
+                    platform_tag(&b.tag, p)
+                };
+                let bi = BuildInputs {
+                    build_args: args.clone(),
+                    ..b.clone()
+                };
+                (p.clone(), bi, tag)
+            })
+            .collect()
+    };
     if engine.is_podman() {
         // A list left by an earlier run would gain duplicate instances: start from none.
         steps.push(Step::Try(
@@ -571,25 +692,28 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         ));
         // --no-cache: podman 4.3 reuses one platform's cached layers for the other when
         // their inputs match (FROM scratch content), leaving one platform in the list.
-        let build = Cmd::engine(engine)
-            .arg("build")
-            .arg("--no-cache")
-            .args(["--platform", &platforms])
-            .args(["--manifest", &b.tag])
-            .args(common_build_args(
-                engine,
-                b,
-                preflight_image.as_deref(),
-                true,
-            ))
-            .args(
-                inputs
-                    .annotations
-                    .iter()
-                    .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
-            )
-            .arg(path_str(&b.context));
-        steps.push(Step::Run(build));
+        // Every build adds its platform's image to the same list.
+        for (platforms, bi, _) in &builds {
+            let build = Cmd::engine(engine)
+                .arg("build")
+                .arg("--no-cache")
+                .args(["--platform", platforms])
+                .args(["--manifest", &b.tag])
+                .args(common_build_args(
+                    engine,
+                    bi,
+                    preflight_image.as_deref(),
+                    true,
+                ))
+                .args(
+                    inputs
+                        .annotations
+                        .iter()
+                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
+                )
+                .arg(path_str(&b.context));
+            steps.push(Step::Run(build));
+        }
         if !inputs.annotations.is_empty() {
             steps.push(Step::AnnotateInstances {
                 engine: engine.clone(),
@@ -604,38 +728,65 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         push = push.arg(b.tag.clone()).arg(format!("docker://{}", b.tag));
         steps.push(Step::Run(push));
     } else {
-        let mut build = Cmd::engine(engine).args(["buildx", "build"]);
-        if let Some(builder) = &inputs.builder {
-            build = build.args(["--builder", builder]);
-        }
-        build = build
-            .args(["--platform", &platforms])
-            .args(["-t", &b.tag])
-            .args(common_build_args(
-                engine,
-                b,
-                preflight_image.as_deref(),
-                true,
-            ))
-            .args(
-                inputs
-                    .annotations
-                    .iter()
-                    .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
-            );
-        if let Some(cache) = &inputs.cache {
+        let single = builds.len() == 1;
+        for (platforms, bi, tag) in &builds {
+            let mut build = Cmd::engine(engine).args(["buildx", "build"]);
+            if let Some(builder) = &inputs.builder {
+                build = build.args(["--builder", builder]);
+            }
             build = build
-                .args([
-                    "--cache-from".to_string(),
-                    format!("type=registry,ref={cache}"),
-                ])
-                .args([
-                    "--cache-to".to_string(),
-                    format!("type=registry,ref={cache},mode=max"),
-                ]);
+                .args(["--platform", platforms])
+                .args(["-t", tag])
+                .args(common_build_args(
+                    engine,
+                    bi,
+                    preflight_image.as_deref(),
+                    true,
+                ));
+            if single {
+                build = build.args(
+                    inputs
+                        .annotations
+                        .iter()
+                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
+                );
+            }
+            if let Some(cache) = &inputs.cache {
+                let cache = if single {
+                    cache.clone()
+                } else {
+                    platform_tag(cache, platforms)
+                };
+                build = build
+                    .args([
+                        "--cache-from".to_string(),
+                        format!("type=registry,ref={cache}"),
+                    ])
+                    .args([
+                        "--cache-to".to_string(),
+                        format!("type=registry,ref={cache},mode=max"),
+                    ]);
+            }
+            build = build.arg("--push").arg(path_str(&b.context));
+            steps.push(Step::Run(build));
         }
-        build = build.arg("--push").arg(path_str(&b.context));
-        steps.push(Step::Run(build));
+        if !single {
+            // One index over the per-platform images, with the index annotations.
+            let mut create = Cmd::engine(engine).args(["buildx", "imagetools", "create"]);
+            if let Some(builder) = &inputs.builder {
+                create = create.args(["--builder", builder]);
+            }
+            create = create
+                .args(["-t", &b.tag])
+                .args(
+                    inputs
+                        .annotations
+                        .iter()
+                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
+                )
+                .args(builds.iter().map(|(_, _, tag)| tag.clone()));
+            steps.push(Step::Run(create));
+        }
     }
     let verify = match &inputs.skopeo {
         Some(skopeo) => {

@@ -14,22 +14,43 @@ use crate::plan::{
 };
 use crate::vars::Vars;
 
-/// The workspace nss was built from (it holds `crates/nss-preflight` and `examples/`),
-/// when it still exists.
-pub fn build_workspace() -> Option<PathBuf> {
-    let ws = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)?
-        .to_path_buf();
-    let ws = config::normalize(&ws);
-    ws.join("crates/nss-preflight/Cargo.toml")
-        .is_file()
-        .then_some(ws)
+/// The example project bundled with nss, used when no project is found: its directory in
+/// nss's cache (written when the session picks it).
+pub fn bundled_example(vars: &Vars) -> PathBuf {
+    crate::assets::cache_root(vars).map_or_else(
+        |_| PathBuf::from("(no cache directory: set XDG_CACHE_HOME or HOME)"),
+        |root| {
+            crate::assets::cache_dir(
+                &root,
+                crate::assets::EXAMPLE.name,
+                &crate::assets::owned(&crate::assets::EXAMPLE),
+            )
+        },
+    )
 }
 
-/// The example project shipped with nss, used when no project is found.
-pub fn bundled_example() -> PathBuf {
-    config::normalize(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-gpu"))
+/// Where an image's Dockerfile comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DockerfileSource {
+    /// `CONTAINER_GPU_FILE` / `CONTAINER_TEST_FILE` names it.
+    Variable(&'static str),
+    /// The project's own file at the default path.
+    Project,
+    /// The project has none: the generic one bundled with nss, written to its cache.
+    Bundled,
+}
+
+impl DockerfileSource {
+    /// Why this file, in words.
+    pub fn describe(&self) -> String {
+        match self {
+            DockerfileSource::Variable(v) => format!("set by {v}"),
+            DockerfileSource::Project => "the project's own".into(),
+            DockerfileSource::Bundled => {
+                "the project has none: the generic one bundled with nss (`nss init` copies it into the project)".into()
+            }
+        }
+    }
 }
 
 /// The project, variables and surroundings of one `nss` invocation.
@@ -43,47 +64,40 @@ pub struct Session {
     pub vars: Vars,
     /// The current directory (relative paths in variables are against it).
     pub cwd: PathBuf,
-    /// The nss workspace, for building the preflight image; `None` disables that.
-    pub workspace: Option<PathBuf>,
     /// The project's git facts, read once per session (`check` and `sync` label every image).
     git: std::cell::OnceCell<nss_labels::GitFacts>,
-}
-
-/// One line of `nss doctor`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DoctorItem {
-    /// What was checked.
-    pub item: &'static str,
-    /// True when fine.
-    pub ok: bool,
-    /// What was found, or the fix.
-    pub detail: String,
-}
-
-impl std::fmt::Display for DoctorItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let status = if self.ok { "ok     " } else { "missing" };
-        write!(f, "{status} {:<12} {}", self.item, self.detail)
-    }
 }
 
 impl Session {
     /// A session with the project dir chosen by [`config::project_dir`].
     pub fn new(flag: Option<&Path>, vars: Vars, cwd: PathBuf) -> Self {
         let (project_dir, project_dir_source) =
-            config::project_dir(flag, &vars, &cwd, &bundled_example());
+            config::project_dir(flag, &vars, &cwd, &bundled_example(&vars));
+        if project_dir_source == ProjectDirSource::Bundled
+            && let Ok(root) = crate::assets::cache_root(&vars)
+        {
+            // A failure shows as the missing pyproject.toml `project()` reports.
+            let _ = crate::assets::materialize(
+                &root,
+                crate::assets::EXAMPLE.name,
+                &crate::assets::owned(&crate::assets::EXAMPLE),
+            );
+        }
         Self {
             project_dir,
             project_dir_source,
             vars,
             cwd,
-            workspace: build_workspace(),
             git: std::cell::OnceCell::new(),
         }
     }
 
     /// Loads `pyproject.toml` (and `.python-version`).
     pub fn project(&self) -> Result<Project, Error> {
+        if self.project_dir_source == ProjectDirSource::Bundled {
+            // The bundled example lives in nss's cache: say why it is not there.
+            crate::assets::cache_root(&self.vars)?;
+        }
         if std::fs::symlink_metadata(self.project_dir.join("pyproject.toml")).is_err() {
             return Err(Error::Usage(format!(
                 "{}: no pyproject.toml (project dir from {}); pass --project DIR or set NSS_PROJECT_DIR",
@@ -119,23 +133,44 @@ impl Session {
     }
 
     /// The Dockerfile of an image, absolute (relative values are against the project dir).
-    /// When the variable is unset and the project has no such file, the Dockerfile of the
-    /// nss workspace is used (the bundled example project has none of its own).
+    /// When the variable is unset and the project has no such file, the generic Dockerfile
+    /// bundled with nss (written to its cache directory).
     pub fn dockerfile(&self, kind: ImageKind) -> PathBuf {
+        self.dockerfile_choice(kind).0
+    }
+
+    /// The Dockerfile of an image and why that one.
+    pub fn dockerfile_choice(&self, kind: ImageKind) -> (PathBuf, DockerfileSource) {
+        let var = kind.file_var();
+        let v = self.vars.value(var).unwrap_or_default();
         let path = self.project_dockerfile(kind);
-        let v = self.vars.value(kind.file_var()).unwrap_or_default();
-        if self.vars.source(kind.file_var()) == crate::vars::VarSource::Default
-            && std::fs::symlink_metadata(&path).is_err()
-            && let Some(ws) = &self.workspace
-            && ws.join(&v).is_file()
-        {
-            return ws.join(&v);
+        if self.vars.source(var) != crate::vars::VarSource::Default {
+            return (path, DockerfileSource::Variable(var));
         }
-        path
+        // Anything at the project's path is the project's (a FIFO or a directory there is
+        // reported when it is read, not silently replaced by the bundled file).
+        if std::fs::symlink_metadata(&path).is_ok() {
+            return (path, DockerfileSource::Project);
+        }
+        let bundled = crate::assets::DOCKERFILES
+            .get(&v)
+            .and_then(|_| crate::assets::cache_root(&self.vars).ok())
+            .and_then(|root| {
+                crate::assets::materialize(
+                    &root,
+                    crate::assets::DOCKERFILES.name,
+                    &crate::assets::owned(&crate::assets::DOCKERFILES),
+                )
+                .ok()
+            });
+        match bundled {
+            Some(dir) => (dir.join(&v), DockerfileSource::Bundled),
+            None => (path, DockerfileSource::Project),
+        }
     }
 
     /// The Dockerfile of an image as the project names it (`CONTAINER_GPU_FILE` /
-    /// `CONTAINER_TEST_FILE`, relative to the project dir), without the workspace fallback.
+    /// `CONTAINER_TEST_FILE`, relative to the project dir), without the bundled fallback.
     pub fn project_dockerfile(&self, kind: ImageKind) -> PathBuf {
         let v = self.vars.value(kind.file_var()).unwrap_or_default();
         config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)))
@@ -265,71 +300,109 @@ impl Session {
         Ok(Some(path))
     }
 
-    fn preflight(&self, dockerfile_text: &str, platform: &str, multiarch: bool) -> Preflight {
+    /// Where the image's `/nss-preflight` comes from. `multiarch` names the registry a
+    /// multi-platform build pushes to (the preflight image is pushed beside it).
+    fn preflight(
+        &self,
+        dockerfile_text: &str,
+        platform: &str,
+        multiarch: Option<&str>,
+    ) -> Result<Preflight, Error> {
         if let Some(p) = self
             .vars
             .get(env::CONTAINER_PREFLIGHT_IMAGE)
             .filter(|p| !p.is_empty())
         {
-            return Preflight::Image(p.to_string());
+            return Ok(Preflight::Image(p.to_string()));
         }
-        let arg = nss_buildspec::arg_defaults(dockerfile_text)
-            .into_iter()
-            .find(|a| a.name == "PREFLIGHT_IMAGE");
-        let takes_arg = arg.is_some();
-        // Falling back to the Dockerfile's own default, pass it explicitly: podman 4.3
-        // picks the stages to build before it expands ARG defaults, so a bare
-        // `FROM ${PREFLIGHT_IMAGE}` naming a stage would not resolve there.
-        let fallback = || match arg.as_ref().and_then(|a| a.value.clone()) {
-            Some(default) if !default.is_empty() => Preflight::Image(default),
-            _ => Preflight::DockerfileDefault,
-        };
-        let host = host_platform();
-        let (Some(ws), false, true, Some(host)) = (&self.workspace, multiarch, takes_arg, host)
-        else {
-            return fallback();
-        };
-        if host.0 != platform {
-            return fallback();
+        if !nss_buildspec::arg_defaults(dockerfile_text)
+            .iter()
+            .any(|a| a.name == "PREFLIGHT_IMAGE")
+        {
+            return Ok(Preflight::DockerfileDefault);
         }
-        let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
-        let cargo = which::which_in("cargo", Some(path), &self.cwd)
-            .ok()
-            .map(|p| p.to_string_lossy().into_owned())
-            .or_else(|| self.vars.env().get("CARGO").cloned());
-        let Some(cargo) = cargo else {
-            return fallback();
-        };
-        let target_dir = self
-            .vars
-            .env()
-            .get("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| ws.join("target"));
-        Preflight::Local {
-            cargo,
-            workspace: ws.clone(),
-            triple: host.1.to_string(),
-            platform: host.0.to_string(),
-            tag: format!("nss-preflight:{}", env!("CARGO_PKG_VERSION")),
-            // Per invocation: concurrent builds must not share (and delete) one context.
-            stage_dir: target_dir.join(format!("nss-preflight-image-{}", std::process::id())),
-            target_dir,
+        // The preflight sources embedded in nss, written to its cache: never the project's
+        // build context.
+        let root = crate::assets::cache_root(&self.vars)?;
+        let files = crate::assets::preflight_files();
+        let sources = crate::assets::materialize(&root, crate::assets::PREFLIGHT.name, &files)?;
+        let hash = sources
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.rsplit('-').next())
+            .unwrap_or("0")
+            .to_string();
+        let version = format!("{}-{hash}", env!("CARGO_PKG_VERSION"));
+        if let Some(registry) = multiarch {
+            return Ok(Preflight::Build {
+                context: sources,
+                platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+                tag: format!("{registry}/nss-preflight:{version}"),
+                push: true,
+            });
+        }
+        let arch = platform.rsplit('/').next().unwrap_or("amd64");
+        let cargo = self.host_cargo();
+        match (host_platform(), cargo) {
+            (Some((host, triple)), Some(cargo)) if host == platform => {
+                let target_dir = self
+                    .vars
+                    .env()
+                    .get("CARGO_TARGET_DIR")
+                    .filter(|t| !t.is_empty())
+                    .map_or_else(|| root.join("target"), PathBuf::from);
+                Ok(Preflight::Local {
+                    cargo,
+                    workspace: sources,
+                    triple: triple.to_string(),
+                    platform: host.to_string(),
+                    tag: format!("nss-preflight:{version}-{arch}"),
+                    // Per invocation: concurrent builds must not share (and delete) one context.
+                    stage_dir: target_dir
+                        .join(format!("nss-preflight-image-{}", std::process::id())),
+                    target_dir,
+                })
+            }
+            _ => Ok(Preflight::Build {
+                context: sources,
+                platforms: vec![platform.to_string()],
+                tag: format!("nss-preflight:{version}-{arch}"),
+                push: false,
+            }),
         }
     }
 
+    /// `cargo` on `PATH` (or `$CARGO`), to compile the preflight for the host.
+    fn host_cargo(&self) -> Option<String> {
+        let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
+        which::which_in("cargo", Some(path), &self.cwd)
+            .ok()
+            .map(|p| p.to_string_lossy().into_owned())
+            .or_else(|| self.vars.env().get("CARGO").cloned())
+    }
+
     fn read_dockerfile(&self, kind: ImageKind) -> Result<(PathBuf, String), Error> {
-        let path = self.dockerfile(kind);
-        let text = self.read_project_dockerfile(kind, &path)?;
+        let (path, source) = self.dockerfile_choice(kind);
+        // The bundled Dockerfile lives in nss's cache, outside the project: read it there.
+        let bundled = matches!(source, DockerfileSource::Bundled)
+            .then(|| path.parent())
+            .flatten();
+        let text = self.read_project_dockerfile(kind, &path, bundled)?;
         Ok((path, text))
     }
 
     /// Reads a Dockerfile through [`nss_buildspec::read_project_file`]: a regular file
-    /// inside the project (or nss's own bundled Dockerfile), size-capped.
-    fn read_project_dockerfile(&self, kind: ImageKind, path: &Path) -> Result<String, Error> {
+    /// inside the project (or inside `bundled`, the cache directory of nss's own
+    /// Dockerfiles), size-capped.
+    fn read_project_dockerfile(
+        &self,
+        kind: ImageKind,
+        path: &Path,
+        bundled: Option<&Path>,
+    ) -> Result<String, Error> {
         let looked = || {
             format!(
-                "set {} to the Dockerfile to build (relative paths are against {})",
+                "set {} to the Dockerfile to build (relative paths are against {}), or run nss init to give the project its own copies of the generic ones",
                 kind.file_var(),
                 self.project_dir.display()
             )
@@ -343,10 +416,6 @@ impl Session {
                 looked()
             )));
         }
-        let bundled = self.workspace.as_deref().filter(|ws| {
-            std::fs::canonicalize(path)
-                .is_ok_and(|t| std::fs::canonicalize(ws).is_ok_and(|w| t.starts_with(w)))
-        });
         let root = bundled.unwrap_or(&self.project_dir);
         nss_buildspec::read_project_file(path, nss_buildspec::FileKind::Dockerfile, Some(root))
             .map_err(|e| Error::Usage(format!("{e} ({})", kind.file_var())))
@@ -358,7 +427,7 @@ impl Session {
         kind: ImageKind,
         platform: &str,
         tag: String,
-        multiarch: bool,
+        multiarch: Option<&str>,
     ) -> Result<BuildInputs, Error> {
         self.validate()?;
         let (dockerfile, text) = self.read_dockerfile(kind)?;
@@ -386,7 +455,7 @@ impl Session {
                 .map(|l| (l.key.clone(), l.value.clone()))
                 .collect(),
             build_ca: self.build_ca()?,
-            preflight: self.preflight(&text, platform, multiarch),
+            preflight: self.preflight(&text, platform, multiarch)?,
             plain_progress: !std::io::IsTerminal::is_terminal(&std::io::stdout()),
             scratch_dir: self
                 .vars
@@ -399,9 +468,10 @@ impl Session {
 
     /// Plans `nss build --image KIND`.
     pub fn plan_build(&self, engine: &Engine, kind: ImageKind) -> Result<Plan, Error> {
+        engine.require_build()?;
         let platform = self.platform()?;
         let tag = self.image(kind)?;
-        let inputs = self.build_inputs(kind, &platform, tag, false)?;
+        let inputs = self.build_inputs(kind, &platform, tag, None)?;
         Ok(plan::plan_build(engine, &inputs))
     }
 
@@ -495,19 +565,20 @@ impl Session {
             &reference,
             "CONTAINER_GPU_REGISTRY/CONTAINER_GPU_IMAGE",
         )?;
+        engine.require_build()?;
         if !engine.can_build_multiarch() {
             return Err(Error::Engine(format!(
                 "{} cannot build multi-platform images; install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
                 engine.kind.describe()
             )));
         }
-        // The spec's per-platform pins (CUDA_ARCH_FLAGS) follow the first platform; the
-        // labels are the same on both.
+        // The labels are the same on both platforms; the build args may differ
+        // (`per_platform`).
         let build = self.build_inputs(
             ImageKind::Runtime,
             SUPPORTED_PLATFORMS[0],
             reference.clone(),
-            true,
+            Some(&registry),
         )?;
         let project = self.project()?;
         let spec = self.spec(&project, Some(SUPPORTED_PLATFORMS[0]))?;
@@ -537,9 +608,29 @@ impl Session {
                 .filter(|b| !b.is_empty())
                 .map(str::to_string),
             skopeo,
+            per_platform: self.per_platform_args(&project)?,
         };
         plan::plan_multiarch(engine, &inputs)
             .ok_or_else(|| Error::Engine("no multi-arch support".into()))
+    }
+
+    /// Each platform's build args when they differ between platforms (each gets the
+    /// `CUDA_ARCH_FLAGS` the spec derives for it); empty when they are the same.
+    fn per_platform_args(&self, project: &Project) -> Result<Vec<plan::PlatformArgs>, Error> {
+        let mut out = Vec::new();
+        for p in SUPPORTED_PLATFORMS {
+            let spec = self.spec(project, Some(p))?;
+            let args = spec
+                .build_args(ImageKind::Runtime.flavor())
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            out.push((p.to_string(), args));
+        }
+        if out.windows(2).all(|w| w[0].1 == w[1].1) {
+            out.clear();
+        }
+        Ok(out)
     }
 
     /// The Dockerfiles `check`, `sync` and `lint` look at: the project's GPU one (required:
@@ -547,11 +638,11 @@ impl Session {
     pub fn checked_dockerfiles(&self) -> Result<Vec<(ImageKind, PathBuf, String)>, Error> {
         let mut out = Vec::new();
         let gpu = self.project_dockerfile(ImageKind::Runtime);
-        let text = self.read_project_dockerfile(ImageKind::Runtime, &gpu)?;
+        let text = self.read_project_dockerfile(ImageKind::Runtime, &gpu, None)?;
         out.push((ImageKind::Runtime, gpu, text));
         let test = self.project_dockerfile(ImageKind::Test);
         if std::fs::symlink_metadata(&test).is_ok() {
-            let text = self.read_project_dockerfile(ImageKind::Test, &test)?;
+            let text = self.read_project_dockerfile(ImageKind::Test, &test, None)?;
             out.push((ImageKind::Test, test, text));
         }
         Ok(out)
@@ -601,6 +692,17 @@ impl Session {
         let spec = self.spec(&project, None)?;
         let mut pending = Vec::new();
         for (kind, path, text) in self.checked_dockerfiles()? {
+            if self.dockerfile_choice(kind).1 == DockerfileSource::Bundled {
+                // nss's own copy in its cache is shared by every project: never edited.
+                if kind == ImageKind::Test {
+                    continue;
+                }
+                return Err(Error::Usage(format!(
+                    "{}: the project has no {} of its own; run nss init to copy the bundled one into the project, then nss sync",
+                    self.project_dir.display(),
+                    self.vars.value(kind.file_var()).unwrap_or_default()
+                )));
+            }
             let expected = spec.build_args(kind.flavor());
             let mut new = nss_buildspec::sync_args(&text, &expected);
             for lk in label_kinds_in(&new, kind) {
@@ -631,71 +733,6 @@ impl Session {
     /// A path as shown in findings: relative to the current directory when below it.
     pub fn display_path(&self, p: &Path) -> String {
         p.strip_prefix(&self.cwd).unwrap_or(p).display().to_string()
-    }
-
-    /// `nss doctor`: one item per host capability.
-    pub fn doctor(&self) -> Vec<DoctorItem> {
-        let mut items = Vec::new();
-        let project = match self.project().and_then(|p| self.spec(&p, None).map(|_| ())) {
-            Ok(()) => DoctorItem {
-                item: "project",
-                ok: true,
-                detail: format!(
-                    "{} ({})",
-                    self.project_dir.display(),
-                    self.project_dir_source.describe()
-                ),
-            },
-            Err(e) => DoctorItem {
-                item: "project",
-                ok: false,
-                detail: e.to_string(),
-            },
-        };
-        items.push(project);
-        let engine = match crate::engine::detect(&self.vars, true) {
-            Ok(e) => {
-                items.push(DoctorItem {
-                    item: "engine",
-                    ok: true,
-                    detail: format!("{} ({}) answers", e.kind.describe(), e.program),
-                });
-                Some(e)
-            }
-            Err(e) => {
-                items.push(DoctorItem {
-                    item: "engine",
-                    ok: false,
-                    detail: e.to_string(),
-                });
-                None
-            }
-        };
-        if let Some(e) = &engine {
-            let (ok, detail) = match e.kind {
-                EngineKind::DockerBuildx => (true, "buildx plugin (multi-arch capable)".to_string()),
-                EngineKind::DockerBuiltinBuildkit => (
-                    true,
-                    "built-in BuildKit (DOCKER_BUILDKIT=1); multi-arch needs buildx: apt install docker-buildx".to_string(),
-                ),
-                EngineKind::Podman => (true, "buildah inside podman (--manifest for multi-arch)".to_string()),
-            };
-            items.push(DoctorItem {
-                item: "buildkit",
-                ok,
-                detail,
-            });
-            items.push(gpu_item(e));
-        }
-        items.push(binfmt_item());
-        if let Some(reg) = self
-            .vars
-            .value(env::CONTAINER_GPU_REGISTRY)
-            .filter(|r| !r.is_empty())
-        {
-            items.push(registry_item(&reg));
-        }
-        items
     }
 }
 
@@ -805,91 +842,5 @@ fn container_name() -> String {
 
 /// A CDI spec for NVIDIA GPUs exists (podman's way to `--gpus`).
 fn cdi_available() -> bool {
-    ["/etc/cdi", "/var/run/cdi"].iter().any(|d| {
-        std::fs::read_dir(d).is_ok_and(|entries| {
-            entries.flatten().any(|e| {
-                std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains("nvidia.com/gpu") || t.contains("nvidia.com"))
-            })
-        })
-    })
-}
-
-fn gpu_item(engine: &Engine) -> DoctorItem {
-    if engine.is_podman() {
-        return if cdi_available() {
-            DoctorItem {
-                item: "gpus",
-                ok: true,
-                detail: "CDI spec for nvidia.com/gpu found".into(),
-            }
-        } else {
-            DoctorItem {
-                item: "gpus",
-                ok: false,
-                detail: "no CDI spec for nvidia.com/gpu: install the NVIDIA Container Toolkit and run `nvidia-ctk cdi generate --output=/etc/cdi/nvidia.yaml` (or CONTAINER_GPU_FLAG= to run without GPUs)".into(),
-            }
-        };
-    }
-    let cmd = plan::Cmd::engine(engine).args(["info", "--format", "{{json .Runtimes}}"]);
-    match crate::exec::capture(&cmd) {
-        Ok(out) if out.contains("nvidia") => DoctorItem { item: "gpus", ok: true, detail: "nvidia runtime registered".into() },
-        Ok(_) if cdi_available() => DoctorItem { item: "gpus", ok: true, detail: "CDI spec for nvidia.com/gpu found".into() },
-        _ => DoctorItem {
-            item: "gpus",
-            ok: false,
-            detail: "no nvidia runtime: `--gpus all` will fail; install the NVIDIA Container Toolkit (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) and run `nvidia-ctk runtime configure --runtime=docker`, or set CONTAINER_GPU_FLAG=".into(),
-        },
-    }
-}
-
-fn binfmt_item() -> DoctorItem {
-    if std::env::consts::ARCH == "aarch64" {
-        return DoctorItem {
-            item: "arm64",
-            ok: true,
-            detail: "native arm64 host".into(),
-        };
-    }
-    let entry = Path::new("/proc/sys/fs/binfmt_misc/qemu-aarch64");
-    match std::fs::read_to_string(entry) {
-        Ok(t) if t.starts_with("enabled") => DoctorItem { item: "arm64", ok: true, detail: "binfmt qemu-aarch64 enabled".into() },
-        _ => DoctorItem {
-            item: "arm64",
-            ok: false,
-            detail: "no binfmt entry for arm64 (/proc/sys/fs/binfmt_misc/qemu-aarch64): apt install qemu-user-static binfmt-support (mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc first if it is not mounted)".into(),
-        },
-    }
-}
-
-fn registry_item(registry: &str) -> DoctorItem {
-    use std::net::ToSocketAddrs;
-    let host = registry.split('/').next().unwrap_or(registry);
-    let addr = if host.contains(':') && !host.ends_with(']') {
-        host.to_string()
-    } else {
-        format!("{host}:443")
-    };
-    let reachable = addr
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next())
-        .is_some_and(|a| {
-            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(5)).is_ok()
-        });
-    if reachable {
-        DoctorItem {
-            item: "registry",
-            ok: true,
-            detail: format!("{addr} reachable"),
-        }
-    } else {
-        DoctorItem {
-            item: "registry",
-            ok: false,
-            detail: format!(
-                "{addr} does not answer: check CONTAINER_GPU_REGISTRY={registry}, the network, or start the registry"
-            ),
-        }
-    }
+    crate::host_gpu::cdi_spec(&nss_preflight::SystemProbe).is_some()
 }

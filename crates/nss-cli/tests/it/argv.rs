@@ -217,6 +217,7 @@ fn multiarch_inputs(skopeo: Option<&str>) -> MultiarchInputs {
         builder: Some("multi".into()),
         cache: Some("127.0.0.1:5000/org/cache:gpu".into()),
         skopeo: skopeo.map(str::to_string),
+        per_platform: Vec::new(),
     }
 }
 
@@ -273,5 +274,82 @@ fn multiarch_flags_per_engine() {
     assert!(
         !podman.contains("--builder") && !podman.contains("--cache-from"),
         "docker-only options: {podman}"
+    );
+}
+
+/// Each platform of a multi-platform image gets its own build args (its CUDA_ARCH_FLAGS):
+/// podman adds one build per platform to the list; docker pushes one image per platform
+/// and joins them in one index carrying the annotations.
+#[test]
+fn multiarch_builds_each_platform_with_its_own_flags() {
+    let args = |flags: &str| {
+        vec![
+            ("CUDA_VERSION".to_string(), "12.8.1".to_string()),
+            ("CUDA_ARCH_FLAGS".to_string(), flags.to_string()),
+        ]
+    };
+    let inputs = MultiarchInputs {
+        per_platform: vec![
+            ("linux/amd64".into(), args("80;86;90;90a")),
+            ("linux/arm64".into(), args("90;90a;120;120a")),
+        ],
+        ..multiarch_inputs(None)
+    };
+    let podman = plan_multiarch(&Engine::new(EngineKind::Podman, "podman"), &inputs)
+        .unwrap()
+        .dry_run();
+    let builds: Vec<&str> = podman
+        .lines()
+        .filter(|l| l.starts_with("podman build "))
+        .collect();
+    assert_eq!(builds.len(), 2, "{podman}");
+    assert!(
+        builds[0].contains("--platform linux/amd64 --manifest 127.0.0.1:5000/org/nss-gpu:latest "),
+        "{podman}"
+    );
+    assert!(
+        builds[0].contains("'CUDA_ARCH_FLAGS=80;86;90;90a'"),
+        "{podman}"
+    );
+    assert!(
+        builds[1].contains("--platform linux/arm64 --manifest 127.0.0.1:5000/org/nss-gpu:latest "),
+        "{podman}"
+    );
+    assert!(
+        builds[1].contains("'CUDA_ARCH_FLAGS=90;90a;120;120a'"),
+        "{podman}"
+    );
+
+    let buildx = plan_multiarch(&Engine::new(EngineKind::DockerBuildx, "docker"), &inputs)
+        .unwrap()
+        .dry_run();
+    let lines: Vec<&str> = buildx.lines().collect();
+    assert!(
+        lines[0].contains("--platform linux/amd64 -t 127.0.0.1:5000/org/nss-gpu:latest-amd64 "),
+        "{buildx}"
+    );
+    assert!(
+        lines[0].contains("'CUDA_ARCH_FLAGS=80;86;90;90a'"),
+        "{buildx}"
+    );
+    assert!(
+        lines[0].contains("ref=127.0.0.1:5000/org/cache:gpu-amd64"),
+        "{buildx}"
+    );
+    assert!(
+        lines[1].contains("--platform linux/arm64 -t 127.0.0.1:5000/org/nss-gpu:latest-arm64 "),
+        "{buildx}"
+    );
+    assert!(
+        lines[1].contains("'CUDA_ARCH_FLAGS=90;90a;120;120a'"),
+        "{buildx}"
+    );
+    assert_eq!(
+        lines[2],
+        "docker buildx imagetools create --builder multi -t 127.0.0.1:5000/org/nss-gpu:latest --annotation index:org.opencontainers.image.title=app 127.0.0.1:5000/org/nss-gpu:latest-amd64 127.0.0.1:5000/org/nss-gpu:latest-arm64"
+    );
+    assert!(
+        lines[3].contains("imagetools inspect --raw 127.0.0.1:5000/org/nss-gpu:latest"),
+        "{buildx}"
     );
 }

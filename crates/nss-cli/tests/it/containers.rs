@@ -280,6 +280,7 @@ fn preflight_binary() -> &'static Path {
             .unwrap_or_else(|| root.join("target"))
             .join("e2e-preflight");
         let cargo = option_env!("CARGO").unwrap_or("cargo");
+        let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
         let out = Command::new(cargo)
             .current_dir(&root)
             .args([
@@ -289,6 +290,13 @@ fn preflight_binary() -> &'static Path {
                 "nss-preflight",
                 "--bin",
                 "nss-preflight",
+            ])
+            // Static, as `nss build` makes it: the host triple named, `+crt-static` for it only.
+            .args([
+                "--target",
+                &triple,
+                "--config",
+                &nss_cli::static_rustflags(&triple),
             ])
             .args(["--message-format=json-render-diagnostics"])
             .env("CARGO_TARGET_DIR", &target_dir)
@@ -1234,15 +1242,39 @@ fn dockerfiles_declare_every_build_arg_nss_passes() {
     }
 }
 
-/// The image contract of DESIGN.md, as Dockerfile.cuda writes it: the preflight stages,
+/// The preflight image: compiled on the build platform for the target one, nothing but
+/// the binary in the result, and no file outside a Rust workspace in its context.
+#[test]
+fn dockerfile_preflight_builds_the_binary_alone() {
+    let text = repo_file("containers/Dockerfile.preflight");
+    for needle in [
+        "FROM --platform=$BUILDPLATFORM ",
+        "COPY Cargo.toml Cargo.lock ./",
+        "COPY crates/ crates/",
+        "FROM scratch\nCOPY --from=build /out/nss-preflight /nss-preflight\n",
+    ] {
+        assert!(
+            text.contains(needle),
+            "Dockerfile.preflight lacks {needle:?}"
+        );
+    }
+    let copies: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("COPY ") && !l.contains("--from="))
+        .collect();
+    assert_eq!(
+        copies,
+        ["COPY Cargo.toml Cargo.lock ./", "COPY crates/ crates/"]
+    );
+}
+
+/// The image contract of DESIGN.md, as Dockerfile.cuda writes it: the preflight stage,
 /// the entrypoint through tini and nss-preflight, `--help` by default, the label blocks.
 #[test]
 fn dockerfile_cuda_keeps_the_image_contract() {
     let text = repo_file(nss_buildspec::DEFAULT_GPU_DOCKERFILE);
     for needle in [
-        "ARG PREFLIGHT_IMAGE=preflight-src",
-        "FROM --platform=$BUILDPLATFORM ",
-        "FROM scratch AS preflight-src",
+        "ARG PREFLIGHT_IMAGE=nss-preflight:local",
         "FROM ${PREFLIGHT_IMAGE} AS preflight",
         "COPY --from=preflight /nss-preflight /usr/local/bin/nss-preflight",
         "FROM ${UV_IMAGE}:${UV_VERSION} AS uv",

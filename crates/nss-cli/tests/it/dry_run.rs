@@ -263,3 +263,39 @@ fn bundled_example_is_the_last_resort_and_help_says_so() {
         run.stdout
     );
 }
+
+#[test]
+fn a_docker_client_without_buildkit_runs_but_does_not_build() {
+    let project = TempProject::new("probe", None);
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "docker",
+        "Docker version 28.2.2, build e6534b4",
+        false,
+        true,
+        (0, ""),
+    );
+    let env = env_for(&project, &fake);
+    let run = nss(project.tmp.path(), &env, &["--dry-run", "run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(" run --rm "), "{}", run.stdout);
+    assert!(!run.stdout.contains("DOCKER_BUILDKIT"), "{}", run.stdout);
+    for args in [
+        &["--dry-run", "build"][..],
+        &[
+            "--dry-run",
+            "multiarch",
+            "CONTAINER_GPU_REGISTRY=r.example.com/o",
+        ],
+    ] {
+        let out = nss(project.tmp.path(), &env, args);
+        assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr
+                .contains("has no buildx plugin and no built-in BuildKit; install buildx"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}

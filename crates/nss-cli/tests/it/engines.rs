@@ -112,7 +112,7 @@ fn build_and_run(engine: &TestEngine) {
     );
     let cwd = project.dir();
 
-    // Build the runtime image (the preflight image is built here from this workspace).
+    // Build the runtime image (the preflight image is built here from nss's embedded sources).
     let out = nss(&cwd, &env, &["build"]);
     assert_eq!(out.code, 0, "{} build: {}", engine.name(), out.stderr);
     // The context is reported before the build.

@@ -12,6 +12,8 @@ mod engines;
 mod errors;
 mod hostile;
 mod inspect;
+mod installed;
 mod parity;
 mod spec;
+mod wheel;
 mod workflow;

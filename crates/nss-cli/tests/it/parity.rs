@@ -31,7 +31,8 @@ enum Opt {
 /// `H` the HF cache, `R` the registry.
 fn make_targets(p: &str, h: &str, r: &str) -> Vec<(&'static str, Vec<Opt>)> {
     use Opt::*;
-    let file = |name: &str| format!("{}/containers/{name}", workspace());
+    // The project's own Dockerfiles, as the Make targets' `-f containers/...` names them.
+    let file = |name: &str| format!("{p}/containers/{name}");
     let platform = || Value("--platform", "linux/amd64".into());
     let gpu_run = |image: &str, cmd: Vec<&'static str>| {
         vec![
@@ -111,10 +112,6 @@ fn make_targets(p: &str, h: &str, r: &str) -> Vec<(&'static str, Vec<Opt>)> {
             ],
         ),
     ]
-}
-
-fn workspace() -> String {
-    nss_testkit::workspace_root().display().to_string()
 }
 
 /// The options of one engine command line, reduced to [`Opt`]s (both spellings of tags,
@@ -256,13 +253,6 @@ fn every_task_plans_every_option_of_its_make_target() {
     env.insert("CONTAINER_PREFLIGHT_IMAGE".into(), "nss-preflight:1".into());
     env.insert("CONTAINER_HF_CACHE".into(), hf.display().to_string());
     env.insert("NSS_DRY_RUN".into(), "1".into());
-    // Makefile.toml's [env]: the workspace's own Dockerfiles.
-    for (var, file) in [
-        ("CONTAINER_GPU_FILE", "Dockerfile.cuda"),
-        ("CONTAINER_TEST_FILE", "Dockerfile.test_ci"),
-    ] {
-        env.insert(var.into(), format!("{}/containers/{file}", workspace()));
-    }
     let p = dir.display().to_string();
     for (task, want) in make_targets(&p, &hf.display().to_string(), registry) {
         let extra: &[&str] = if task == "container-build-gpu-multiarch" {
@@ -283,21 +273,6 @@ fn every_task_plans_every_option_of_its_make_target() {
                 _ => None,
             })
             .unwrap_or_default();
-        // The task's engine command: the `run`, or the build (buildx `build`) that pushes
-        // or tags the image the target names.
-        let line = out
-            .stdout
-            .lines()
-            .filter(|l| l.starts_with(&format!("{program} ")) || l.starts_with(&program))
-            .find(|l| {
-                if is_run {
-                    l.contains(" run ")
-                } else {
-                    l.contains(" build ") && l.contains(&format!(" {tag} "))
-                }
-            })
-            .unwrap_or_else(|| panic!("{task}: no engine command in\n{}", out.stdout));
-        let words = shell_words::split(line).expect("dry-run lines are shell-quoted");
         let image = want
             .iter()
             .find_map(|o| match o {
@@ -305,7 +280,81 @@ fn every_task_plans_every_option_of_its_make_target() {
                 _ => None,
             })
             .unwrap_or_default();
-        let got = options(&words, &image);
+        let engine_lines: Vec<&str> = out
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("{program} ")) || l.starts_with(&program))
+            .collect();
+        let parsed = |line: &str| {
+            let words = shell_words::split(line).expect("dry-run lines are shell-quoted");
+            options(&words, &image)
+        };
+        if task == "container-build-gpu-multiarch" {
+            // nss may build each platform on its own (each gets its own CUDA arch flags)
+            // and join them into one index: together the builds carry the platforms, each
+            // build every other option, and the index (or the one build) the tag.
+            let builds: Vec<&str> = engine_lines
+                .iter()
+                .copied()
+                .filter(|l| l.contains(" build ") && l.contains(" --push"))
+                .collect();
+            assert!(
+                !builds.is_empty(),
+                "{task}: no pushing build in\n{}",
+                out.stdout
+            );
+            let mut platforms: Vec<String> = builds
+                .iter()
+                .flat_map(|l| parsed(l))
+                .filter_map(|o| match o {
+                    Opt::Value("--platform", v) => Some(v),
+                    _ => None,
+                })
+                .flat_map(|v| v.split(',').map(str::to_string).collect::<Vec<_>>())
+                .collect();
+            platforms.sort();
+            platforms.dedup();
+            for opt in &want {
+                match opt {
+                    Opt::Value("--platform", v) => {
+                        for p in v.split(',') {
+                            assert!(
+                                platforms.iter().any(|x| x == p),
+                                "{task}: no build for {p} (the Make target builds it)\n{}",
+                                out.stdout
+                            );
+                        }
+                    }
+                    Opt::Value("--tag", _) => assert!(
+                        engine_lines.iter().any(|l| parsed(l).contains(opt)),
+                        "{task}: nothing tags {opt:?}\n{}",
+                        out.stdout
+                    ),
+                    _ => {
+                        for line in &builds {
+                            assert!(
+                                parsed(line).contains(opt),
+                                "{task}: a build plans no {opt:?} (the Make target passes it)\n  nss: {line}"
+                            );
+                        }
+                    }
+                }
+            }
+            continue;
+        }
+        // The task's engine command: the `run`, or the build (buildx `build`) that tags the
+        // image the target names.
+        let line = engine_lines
+            .iter()
+            .find(|l| {
+                if is_run {
+                    l.contains(" run ")
+                } else {
+                    l.contains(" build ") && parsed(l).contains(&Opt::Value("--tag", tag.clone()))
+                }
+            })
+            .unwrap_or_else(|| panic!("{task}: no engine command in\n{}", out.stdout));
+        let got = parsed(line);
         for opt in &want {
             assert!(
                 got.contains(opt),
