@@ -51,9 +51,9 @@ PACKAGES=(
   shellcheck
   chromium
 )
-# Python packages the tests use, for the python3 on PATH: the CycloneDX reference
-# library validates `nss sbom` output against the 1.5 JSON schema.
-PIP_PACKAGES=("cyclonedx-python-lib[json-validation]==11.12.0")
+# Python packages the tests use, for the python3 on PATH: the CycloneDX and SPDX reference
+# libraries validate `nss sbom` output (CycloneDX 1.5 JSON schema, SPDX 2.3 rules).
+PIP_PACKAGES=("cyclonedx-python-lib[json-validation]==11.12.0" "spdx-tools==0.8.5")
 
 PODMAN_CONF="$STATE/podman/containers.conf"
 REGISTRIES_CONF="$STATE/podman/registries.conf"

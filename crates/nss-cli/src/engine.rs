@@ -93,6 +93,12 @@ impl Engine {
         self.kind == EngineKind::DockerBuildx
     }
 
+    /// The build can attach BuildKit's SBOM and provenance attestations (`--sbom`,
+    /// `--provenance`): buildx only.
+    pub fn can_attest(&self) -> bool {
+        self.kind == EngineKind::DockerBuildx
+    }
+
     /// A plain-HTTP registry on a loopback address needs `--tls-verify=false` (podman;
     /// dockerd trusts loopback registries).
     pub fn needs_tls_verify_false(&self, registry: &str) -> bool {

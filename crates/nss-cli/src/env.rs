@@ -47,6 +47,12 @@ pub const NSS_PROJECT_DIR: &str = "NSS_PROJECT_DIR";
 /// `0`, `false`, `no` or empty: run them. Any other value is refused (exit 2).
 pub const NSS_DRY_RUN: &str = "NSS_DRY_RUN";
 
+/// A switch (`1`/`true`/`yes`): buildx attaches BuildKit's SBOM attestation to the image
+/// (`--sbom=true`); other engines cannot, and `nss sbom --output FILE` writes one instead.
+pub const SBOM: &str = "SBOM";
+/// A switch: buildx attaches BuildKit's provenance attestation (`--provenance=mode=max`).
+pub const PROVENANCE: &str = "PROVENANCE";
+
 /// The user's home directory, for `~` in mounts and the default HF cache.
 pub const HOME: &str = "HOME";
 /// Where temporary files go (`nss sbom` / `nss size` save the image there); default `/tmp`.
@@ -63,7 +69,7 @@ pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
 pub const RUN_SECRETS: [&str; 4] = nss_preflight::KNOWN_SECRETS;
 
 /// Every variable `nss` accepts as `NAME=value`, with the build-arg pins of the spec.
-pub const VARIABLES: [&str; 19] = [
+pub const VARIABLES: [&str; 21] = [
     CONTAINER_CMD,
     CONTAINER_GPU_IMAGE,
     CONTAINER_GPU_IMAGE_DEV,
@@ -83,4 +89,6 @@ pub const VARIABLES: [&str; 19] = [
     UV_PYTHON_INSTALL_MIRROR,
     NSS_PROJECT_DIR,
     NSS_DRY_RUN,
+    SBOM,
+    PROVENANCE,
 ];

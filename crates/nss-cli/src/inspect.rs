@@ -123,8 +123,16 @@ fn layer_sizes(engine: &Engine, image: &str) -> Result<Vec<(u64, String)>, Error
     Ok(out)
 }
 
-/// `nss sbom`: a CycloneDX 1.5 document of the built image.
-pub fn sbom(session: &Session, engine: &Engine, kind: ImageKind) -> Result<String, Error> {
+/// Writes an SBOM document: [`nss_inspect::cyclonedx`] or [`nss_inspect::spdx`].
+pub type SbomWriter = fn(&ImageArchive, &SbomInputs<'_>) -> Result<String, nss_inspect::Error>;
+
+/// `nss sbom`: an SBOM of the built image, in the format `write` gives.
+pub fn sbom(
+    session: &Session,
+    engine: &Engine,
+    kind: ImageKind,
+    write: SbomWriter,
+) -> Result<String, Error> {
     let image = session.image(kind)?;
     inspect(engine, &image, kind)?;
     let saved = save(session, engine, &image)?;
@@ -146,7 +154,7 @@ pub fn sbom(session: &Session, engine: &Engine, kind: ImageKind) -> Result<Strin
             let d = v.get(0)?["RepoDigests"].get(0)?.as_str()?.to_string();
             Some(d.rsplit_once('@').map_or(d.clone(), |(_, d)| d.to_string()))
         });
-    nss_inspect::cyclonedx(
+    write(
         &saved.archive,
         &SbomInputs {
             reference: &image,

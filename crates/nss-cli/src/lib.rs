@@ -25,6 +25,7 @@
 //!     preflight: Preflight::Image("nss-preflight:0.1.0".into()),
 //!     plain_progress: false,
 //!     scratch_dir: PathBuf::from("/tmp"),
+//!     attestations: Default::default(),
 //! });
 //! assert_eq!(
 //!     plan.dry_run(),
@@ -72,10 +73,10 @@ pub use crate::error::{CommandError, Error};
 pub use crate::exec::{Executor, Outcome, verify_platforms};
 pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
 pub use crate::init::{init, tool_nss_skeleton};
-pub use crate::inspect::{sbom, size};
+pub use crate::inspect::{SbomWriter, sbom, size};
 pub use crate::plan::{
-    BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs, Plan,
-    PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
+    Attestations, BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs,
+    Plan, PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
     plan_multiarch, plan_run, quote, static_rustflags,
 };
 pub use crate::reference::validate_reference;

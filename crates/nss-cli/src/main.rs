@@ -71,6 +71,7 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   UV_PYTHON_INSTALL_MIRROR  mirror of Python downloads, passed to builds when set
   NSS_PROJECT_DIR           the project directory
   NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
+  SBOM=1, PROVENANCE=1      buildx: attach BuildKit's SBOM / provenance attestations to the image
 Build pins (CUDA_VERSION=..., UV_VERSION=..., CUDA_IMAGE=..., PYTHON_SOURCE=uv|base,
 SYSTEM_PACKAGES_RUNTIME=..., GPU_EXTRAS=..., APP=..., DEV_COMMAND=..., TEST_COMMAND=...)
 override the spec (`nss spec --explain` shows every value and its source).
@@ -130,6 +131,8 @@ enum LintFormat {
 enum SbomFormat {
     /// CycloneDX 1.5 JSON.
     Cyclonedx,
+    /// SPDX 2.3 JSON.
+    Spdx,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -516,13 +519,17 @@ fn run(
         }
         Command::Sbom {
             image,
-            format: SbomFormat::Cyclonedx,
+            format,
             output,
             ..
         } => {
             let engine = engine(&session, false)?;
             nss_cli::ensure_running(&engine, &session.vars)?;
-            let doc = nss_cli::sbom(&session, &engine, image.into())?;
+            let write: nss_cli::SbomWriter = match format {
+                SbomFormat::Cyclonedx => nss_inspect::cyclonedx,
+                SbomFormat::Spdx => nss_inspect::spdx,
+            };
+            let doc = nss_cli::sbom(&session, &engine, image.into(), write)?;
             match output {
                 Some(path) => {
                     nss_cli::write_file(&path, redacted(&doc).as_bytes())?;

@@ -362,6 +362,43 @@ pub struct BuildInputs {
     pub plain_progress: bool,
     /// Where temporary build contexts go (podman's label step), e.g. `/tmp`.
     pub scratch_dir: PathBuf,
+    /// BuildKit attestations to attach (`SBOM=1`, `PROVENANCE=1`; buildx only).
+    pub attestations: Attestations,
+}
+
+/// The BuildKit attestations a build attaches to its image (buildx only: `--sbom`,
+/// `--provenance`); kept where the image is pushed with its index, or loaded into an image
+/// store that keeps them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attestations {
+    /// BuildKit's SBOM attestation (`--sbom=true`).
+    pub sbom: bool,
+    /// BuildKit's provenance attestation (`--provenance=mode=max`).
+    pub provenance: bool,
+}
+
+impl Attestations {
+    /// The buildx flags.
+    fn args(self) -> Vec<String> {
+        let mut a = Vec::new();
+        if self.sbom {
+            a.push("--sbom=true".to_string());
+        }
+        if self.provenance {
+            a.push("--provenance=mode=max".to_string());
+        }
+        a
+    }
+
+    /// Why `engine` drops them, when it does and they were asked for.
+    fn note(self, engine: &Engine) -> Option<String> {
+        ((self.sbom || self.provenance) && !engine.can_attest()).then(|| {
+            format!(
+                "SBOM=1 / PROVENANCE=1: {} cannot attach BuildKit attestations (buildx can); the image is built without them; `nss sbom --output FILE` writes an SBOM read from the built image",
+                engine.kind.describe()
+            )
+        })
+    }
 }
 
 /// The steps building the preflight image, and the `PREFLIGHT_IMAGE` value to pass.
@@ -525,6 +562,9 @@ fn common_build_args(
             format!("id={BUILD_CA_SECRET_ID},src={}", path_str(ca)),
         ]);
     }
+    if engine.can_attest() {
+        a.extend(inputs.attestations.args());
+    }
     a
 }
 
@@ -589,7 +629,7 @@ pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
     }
     Plan {
         steps,
-        notes: Vec::new(),
+        notes: inputs.attestations.note(engine).into_iter().collect(),
     }
 }
 
@@ -821,7 +861,7 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
     }
     Some(Plan {
         steps,
-        notes: Vec::new(),
+        notes: b.attestations.note(engine).into_iter().collect(),
     })
 }
 

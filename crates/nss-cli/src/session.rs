@@ -460,9 +460,13 @@ impl Session {
             scratch_dir: self
                 .vars
                 .env()
-                .get("TMPDIR")
+                .get(env::TMPDIR)
                 .filter(|t| !t.is_empty())
                 .map_or_else(|| PathBuf::from("/tmp"), PathBuf::from),
+            attestations: plan::Attestations {
+                sbom: self.vars.switch(env::SBOM)?,
+                provenance: self.vars.switch(env::PROVENANCE)?,
+            },
         })
     }
 

@@ -124,19 +124,23 @@ impl Vars {
         Some(v.to_string())
     }
 
-    /// `NSS_DRY_RUN`: `1`, `true`, `yes` are true; unset, empty, `0`, `false`, `no` are
-    /// false (any case); anything else is an error naming the accepted values, never a
-    /// silent "false" (a dry run that runs for real could push an image).
+    /// `NSS_DRY_RUN` as a [switch](Self::switch): a dry run that runs for real could push
+    /// an image, so a value that is not a switch value is an error, never a silent "false".
     pub fn dry_run(&self) -> Result<bool, Error> {
-        let Some(v) = self.get(env::NSS_DRY_RUN) else {
+        self.switch(env::NSS_DRY_RUN)
+    }
+
+    /// A boolean variable: `1`, `true`, `yes` are true; unset, empty, `0`, `false`, `no` are
+    /// false (any case); anything else is an error naming the accepted values.
+    pub fn switch(&self, name: &str) -> Result<bool, Error> {
+        let Some(v) = self.get(name) else {
             return Ok(false);
         };
         match v.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" => Ok(true),
             "" | "0" | "false" | "no" => Ok(false),
             _ => Err(Error::Usage(format!(
-                "{}={} is not a switch value; use 1, true or yes for a dry run, or 0, false, no or empty for none",
-                env::NSS_DRY_RUN,
+                "{name}={} is not a switch value; use 1, true or yes to turn it on, or 0, false, no or empty for off",
                 nss_buildspec::excerpt(v)
             ))),
         }
@@ -300,5 +304,18 @@ mod tests {
             );
         }
         assert!(!Vars::default().dry_run().unwrap());
+    }
+
+    #[test]
+    fn attestation_switches_take_switch_values_from_arguments_and_environment() {
+        let v = vars(&[("PROVENANCE", "yes")], &["SBOM=1"]);
+        assert!(v.switch(env::SBOM).unwrap());
+        assert!(v.switch(env::PROVENANCE).unwrap());
+        let err = vars(&[], &["SBOM=maybe"]).switch(env::SBOM).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("SBOM=\"maybe\" is not a switch value"),
+            "{err}"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //!   made each) and final filesystem.
 //! - [`python::distributions`], [`dpkg::packages`]: what is installed, from `*.dist-info`
 //!   and dpkg's status database; [`Lock`] finds the `uv.lock` hash of each distribution.
-//! - [`cyclonedx`]: a CycloneDX 1.5 SBOM of the image.
+//! - [`cyclonedx`], [`spdx`]: a CycloneDX 1.5 or SPDX 2.3 SBOM of the image.
 //! - [`SizeReport`]: where the bytes are, as text, JSON or an HTML page.
 //!
 //! ```
@@ -63,7 +63,7 @@ mod size;
 
 pub use archive::{FileEntry, Filesystem, ImageArchive, Layer, instruction_text};
 pub use python::Lock;
-pub use sbom::{SbomInputs, cyclonedx};
+pub use sbom::{SbomInputs, cyclonedx, spdx};
 pub use size::{Delta, EngineSizes, Item, LayerSize, SizeReport, Stages, human};
 
 /// Where images carry nss-preflight, relative to the image root.

@@ -1,4 +1,6 @@
-//! A CycloneDX 1.5 SBOM of an image, from what the image holds.
+//! SBOMs of an image, from what the image holds: one inventory (base image, preflight,
+//! Debian packages, Python distributions, the image itself), written as CycloneDX 1.5 or
+//! SPDX 2.3 JSON.
 
 use std::str::FromStr;
 
@@ -14,15 +16,18 @@ use cyclonedx_bom::models::property::{Properties, Property};
 use cyclonedx_bom::models::tool::{Tool, Tools};
 use cyclonedx_bom::prelude::DateTime;
 use packageurl::PackageUrl;
+use serde_spdx::spdx::v_2_3 as spdx23;
 
 use crate::archive::ImageArchive;
-use crate::python::{Lock, normalize};
-use crate::{Error, dpkg, python};
+use crate::python::normalize;
+use crate::{Error, Lock, dpkg, python};
 
 /// The label holding the base image's reference.
 const BASE_NAME: &str = "org.opencontainers.image.base.name";
 /// The label holding the base image's digest.
 const BASE_DIGEST: &str = "org.opencontainers.image.base.digest";
+/// The label holding the image's creation time.
+const CREATED: &str = "org.opencontainers.image.created";
 
 /// What the SBOM describes besides the archive itself.
 #[derive(Debug, Clone, Default)]
@@ -33,10 +38,58 @@ pub struct SbomInputs<'a> {
     pub lock: Option<&'a Lock>,
     /// The base image's digest, when the engine knows it and the labels do not say.
     pub base_digest: Option<&'a str>,
-    /// The document's timestamp, RFC 3339. `None`: the image's `created` label, else none.
+    /// The document's timestamp, RFC 3339. `None`: the image's `created` label, else none
+    /// (CycloneDX) or the Unix epoch (SPDX, which requires one).
     pub timestamp: Option<&'a str>,
     /// The version of the tool writing the SBOM.
     pub tool_version: &'a str,
+}
+
+/// What an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Container,
+    Application,
+    Library,
+}
+
+/// One entry of the inventory, in terms both formats can express.
+#[derive(Debug, Clone)]
+struct Item {
+    kind: Kind,
+    /// Unique within the document.
+    bom_ref: String,
+    name: String,
+    version: Option<String>,
+    description: Option<String>,
+    purl: Option<String>,
+    sha256: Option<String>,
+    license: Option<String>,
+    properties: Vec<(String, String)>,
+}
+
+impl Item {
+    fn new(kind: Kind, bom_ref: String, name: &str, version: Option<&str>) -> Self {
+        Self {
+            kind,
+            bom_ref,
+            name: name.to_string(),
+            version: version.filter(|v| !v.is_empty()).map(str::to_string),
+            description: None,
+            purl: None,
+            sha256: None,
+            license: None,
+            properties: Vec::new(),
+        }
+    }
+
+    fn property(mut self, name: &str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        if !value.is_empty() {
+            self.properties.push((name.to_string(), value));
+        }
+        self
+    }
 }
 
 fn purl(
@@ -45,7 +98,7 @@ fn purl(
     name: &str,
     version: Option<&str>,
     qualifiers: &[(&str, &str)],
-) -> Result<Purl, Error> {
+) -> Result<String, Error> {
     let err = |e: packageurl::Error| Error::Sbom(format!("package URL for {name}: {e}"));
     let mut p = PackageUrl::new(ty, name).map_err(err)?;
     if let Some(ns) = namespace.filter(|n| !n.is_empty()) {
@@ -57,32 +110,7 @@ fn purl(
     for (k, v) in qualifiers.iter().filter(|(_, v)| !v.is_empty()) {
         p.add_qualifier(*k, *v).map_err(err)?;
     }
-    Ok(Purl::from_str(&p.to_string())
-        .unwrap_or_else(|()| unreachable!("Purl::from_str is infallible")))
-}
-
-fn properties(pairs: &[(&str, String)]) -> Option<Properties> {
-    let v: Vec<Property> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| Property::new(*k, v))
-        .collect();
-    (!v.is_empty()).then_some(Properties(v))
-}
-
-fn sha256(hex: &str) -> Hashes {
-    Hashes(vec![Hash {
-        alg: HashAlgorithm::SHA_256,
-        content: HashValue(hex.to_string()),
-    }])
-}
-
-fn license(decl: &str) -> Licenses {
-    let choice = match spdx::Expression::parse(decl) {
-        Ok(_) => LicenseChoice::Expression(SpdxExpression::new(decl)),
-        Err(_) => LicenseChoice::License(License::named_license(decl)),
-    };
-    Licenses(vec![choice])
+    Ok(p.to_string())
 }
 
 /// Splits `repo[:tag][@digest]` into its repository, tag and digest.
@@ -98,26 +126,14 @@ fn split_reference(r: &str) -> (&str, Option<&str>, Option<&str>) {
     }
 }
 
-fn oci_component(
-    classification: Classification,
-    reference: &str,
-    digest: Option<&str>,
-    arch: &str,
-) -> Result<Component, Error> {
+/// An image by reference: `pkg:oci/NAME@DIGEST?repository_url=...&tag=...&arch=...`
+/// (pkg:oci's version is the digest; without one the purl names the repository only).
+fn oci_item(reference: &str, digest: Option<&str>, arch: &str) -> Result<Item, Error> {
     let (repo, tag, ref_digest) = split_reference(reference);
     let digest = ref_digest.or(digest);
     let name = repo.rsplit('/').next().unwrap_or(repo);
-    let mut c = Component::new(
-        classification,
-        repo,
-        tag.unwrap_or(""),
-        Some(format!("oci:{reference}")),
-    );
-    if tag.is_none() {
-        c.version = None;
-    }
-    // pkg:oci's version is the digest; without one the purl names the repository only.
-    c.purl = Some(purl(
+    let mut item = Item::new(Kind::Container, format!("oci:{reference}"), repo, tag);
+    item.purl = Some(purl(
         "oci",
         None,
         name,
@@ -128,47 +144,43 @@ fn oci_component(
             ("arch", arch),
         ],
     )?);
-    if let Some(d) = digest.and_then(|d| d.strip_prefix("sha256:")) {
-        c.hashes = Some(sha256(d));
-    }
-    Ok(c)
+    item.sha256 = digest
+        .and_then(|d| d.strip_prefix("sha256:"))
+        .map(str::to_string);
+    Ok(item)
 }
 
-/// The SBOM of `image` as a CycloneDX 1.5 JSON document.
-pub fn cyclonedx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String, Error> {
+/// The image (the document's subject) and everything in it, in a stable order.
+fn inventory(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<(Item, Vec<Item>), Error> {
     let fs = &image.filesystem;
     let arch = image.platform.rsplit('/').next().unwrap_or("");
-    let mut components = Vec::new();
+    let mut items = Vec::new();
 
-    // The base image.
     if let Some(base) = image.labels.get(BASE_NAME) {
         let digest = image
             .labels
             .get(BASE_DIGEST)
             .map(String::as_str)
             .or(inputs.base_digest);
-        let mut c = oci_component(Classification::Container, base, digest, arch)?;
-        c.description = Some(NormalizedString::new("base image"));
-        components.push(c);
+        let mut item = oci_item(base, digest, arch)?;
+        item.description = Some("base image".into());
+        items.push(item);
     }
 
-    // nss-preflight, the entrypoint.
+    // nss-preflight, the entrypoint: its hash identifies the build (the image does not
+    // record which nss version built it).
     if let Some(bin) = fs.kept.get(crate::PREFLIGHT_PATH) {
-        let mut c = Component::new(
-            Classification::Application,
+        let mut item = Item::new(
+            Kind::Application,
+            "file:nss-preflight".into(),
             "nss-preflight",
-            image
-                .labels
-                .get("org.opencontainers.image.version")
-                .map_or(inputs.tool_version, String::as_str),
-            Some("file:nss-preflight".into()),
-        );
-        c.hashes = Some(sha256(&crate::sha256_hex(bin)));
-        c.properties = properties(&[("nss:path", format!("/{}", crate::PREFLIGHT_PATH))]);
-        components.push(c);
+            None,
+        )
+        .property("nss:path", format!("/{}", crate::PREFLIGHT_PATH));
+        item.sha256 = Some(crate::sha256_hex(bin));
+        items.push(item);
     }
 
-    // Debian / Ubuntu packages.
     let distro = dpkg::distro(fs);
     let distro_q = if distro.id.is_empty() {
         String::new()
@@ -176,73 +188,111 @@ pub fn cyclonedx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String
         format!("{}-{}", distro.id, distro.version_id)
     };
     for p in dpkg::packages(fs)? {
-        let mut c = Component::new(
-            Classification::Library,
+        let mut item = Item::new(
+            Kind::Library,
+            format!("deb:{}@{}?arch={}", p.name, p.version, p.arch),
             &p.name,
-            &p.version,
-            Some(format!("deb:{}@{}?arch={}", p.name, p.version, p.arch)),
-        );
-        c.purl = Some(purl(
+            Some(&p.version),
+        )
+        .property("nss:deb:source", p.source.clone().unwrap_or_default());
+        item.purl = Some(purl(
             "deb",
             Some(&distro.id),
             &p.name,
             Some(&p.version),
             &[("arch", &p.arch), ("distro", &distro_q)],
         )?);
-        c.properties = properties(&[("nss:deb:source", p.source.clone().unwrap_or_default())]);
-        components.push(c);
+        items.push(item);
     }
 
-    // Python distributions.
     for d in python::distributions(fs)? {
         let norm = normalize(&d.name);
-        let mut c = Component::new(
-            Classification::Library,
-            &d.name,
-            &d.version,
-            Some(format!("pypi:{norm}@{}:{}", d.version, d.dist_info)),
-        );
-        c.purl = Some(purl("pypi", None, &norm, Some(&d.version), &[])?);
-        c.licenses = d.license.as_deref().map(license);
         let locked = inputs.lock.and_then(|l| l.hash_for(&d));
-        if let Some(h) = &locked {
-            c.hashes = Some(sha256(&h.sha256));
-        }
-        c.properties = properties(&[
-            ("nss:python:dist-info", format!("/{}", d.dist_info)),
-            (
-                "nss:python:locked-file",
-                locked.and_then(|h| h.file).unwrap_or_default(),
-            ),
-        ]);
-        components.push(c);
+        let mut item = Item::new(
+            Kind::Library,
+            format!("pypi:{norm}@{}:{}", d.version, d.dist_info),
+            &d.name,
+            Some(&d.version),
+        )
+        .property("nss:python:dist-info", format!("/{}", d.dist_info))
+        .property(
+            "nss:python:locked-file",
+            locked
+                .as_ref()
+                .and_then(|h| h.file.clone())
+                .unwrap_or_default(),
+        );
+        item.purl = Some(purl("pypi", None, &norm, Some(&d.version), &[])?);
+        item.license = d.license.clone();
+        item.sha256 = locked.map(|h| h.sha256);
+        items.push(item);
     }
 
-    // The image itself, as the document's subject.
-    let mut subject = oci_component(Classification::Container, inputs.reference, None, arch)?;
-    subject.bom_ref = Some(format!("image:{}", image.id));
-    let mut props = vec![
-        ("nss:image:id", image.id.clone()),
-        ("nss:image:platform", image.platform.clone()),
-    ];
-    let label_names: Vec<String> = image
-        .labels
-        .keys()
-        .map(|k| format!("nss:label:{k}"))
-        .collect();
-    for (name, value) in label_names.iter().zip(image.labels.values()) {
-        props.push((name.as_str(), value.clone()));
+    let mut subject = oci_item(inputs.reference, None, arch)?;
+    subject.bom_ref = format!("image:{}", image.id);
+    subject = subject
+        .property("nss:image:id", image.id.clone())
+        .property("nss:image:platform", image.platform.clone());
+    for (k, v) in &image.labels {
+        subject = subject.property(&format!("nss:label:{k}"), v.clone());
     }
-    subject.properties = properties(&props);
+    Ok((subject, items))
+}
 
-    let timestamp = inputs.timestamp.map(str::to_string).or_else(|| {
-        image
-            .labels
-            .get("org.opencontainers.image.created")
-            .cloned()
+fn timestamp(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Option<String> {
+    inputs
+        .timestamp
+        .map(str::to_string)
+        .or_else(|| image.labels.get(CREATED).cloned())
+}
+
+fn cdx_component(item: Item) -> Result<Component, Error> {
+    let class = match item.kind {
+        Kind::Container => Classification::Container,
+        Kind::Application => Classification::Application,
+        Kind::Library => Classification::Library,
+    };
+    let mut c = Component::new(
+        class,
+        &item.name,
+        item.version.as_deref().unwrap_or(""),
+        Some(item.bom_ref),
+    );
+    if item.version.is_none() {
+        c.version = None;
+    }
+    c.description = item.description.as_deref().map(NormalizedString::new);
+    c.purl = item.purl.map(|p| {
+        Purl::from_str(&p).unwrap_or_else(|()| unreachable!("Purl::from_str is infallible"))
     });
+    c.hashes = item.sha256.map(|h| {
+        Hashes(vec![Hash {
+            alg: HashAlgorithm::SHA_256,
+            content: HashValue(h),
+        }])
+    });
+    c.licenses = item.license.as_deref().map(|decl| {
+        Licenses(vec![match ::spdx::Expression::parse(decl) {
+            Ok(_) => LicenseChoice::Expression(SpdxExpression::new(decl)),
+            Err(_) => LicenseChoice::License(License::named_license(decl)),
+        }])
+    });
+    c.properties = (!item.properties.is_empty()).then(|| {
+        Properties(
+            item.properties
+                .iter()
+                .map(|(k, v)| Property::new(k, v))
+                .collect(),
+        )
+    });
+    Ok(c)
+}
+
+/// The SBOM of `image` as a CycloneDX 1.5 JSON document.
+pub fn cyclonedx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String, Error> {
+    let (subject, items) = inventory(image, inputs)?;
     let metadata = Metadata {
-        timestamp: timestamp.and_then(|t| DateTime::try_from(t).ok()),
+        timestamp: timestamp(image, inputs).and_then(|t| DateTime::try_from(t).ok()),
         tools: Some(Tools::List(vec![Tool {
             vendor: None,
             name: Some(NormalizedString::new("nss")),
@@ -251,13 +301,17 @@ pub fn cyclonedx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String
             external_references: None,
         }])),
         authors: None,
-        component: Some(subject),
+        component: Some(cdx_component(subject)?),
         manufacture: None,
         supplier: None,
         licenses: None,
         properties: None,
         lifecycles: None,
     };
+    let components = items
+        .into_iter()
+        .map(cdx_component)
+        .collect::<Result<Vec<_>, _>>()?;
 
     // The serial number is derived from what the image holds, so the same image gives the
     // same document (RFC 4122 shape, version 5 bits set on a sha256 of the content).
@@ -280,6 +334,137 @@ pub fn cyclonedx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String
     bom.output_as_json_v1_5(&mut out)
         .map_err(|e| Error::Sbom(e.to_string()))?;
     String::from_utf8(out).map_err(|e| Error::Sbom(e.to_string()))
+}
+
+/// An SPDX identifier (`SPDXRef-` and letters, digits, `.` and `-` only).
+fn spdx_id(n: usize, name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("SPDXRef-{n}-{clean}")
+}
+
+fn spdx_package(id: String, item: &Item) -> spdx23::SpdxItemPackages {
+    let purpose = match item.kind {
+        Kind::Container => "CONTAINER",
+        Kind::Application => "APPLICATION",
+        Kind::Library => "LIBRARY",
+    };
+    let declared = item
+        .license
+        .as_deref()
+        .filter(|l| ::spdx::Expression::parse(l).is_ok())
+        .unwrap_or("NOASSERTION");
+    spdx23::SpdxItemPackages {
+        spdxid: id,
+        annotations: None,
+        attribution_texts: None,
+        built_date: None,
+        checksums: item.sha256.as_ref().map(|h| {
+            vec![spdx23::SpdxItemPackagesItemChecksums {
+                algorithm: "SHA256".into(),
+                checksum_value: h.clone(),
+            }]
+        }),
+        comment: (!item.properties.is_empty()).then(|| {
+            item.properties
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
+        copyright_text: None,
+        description: item.description.clone(),
+        download_location: "NOASSERTION".into(),
+        external_refs: item.purl.as_ref().map(|p| {
+            vec![spdx23::SpdxItemPackagesItemExternalRefs {
+                comment: None,
+                reference_category: "PACKAGE-MANAGER".into(),
+                reference_locator: p.clone(),
+                reference_type: "purl".into(),
+            }]
+        }),
+        files_analyzed: Some(false),
+        has_files: None,
+        homepage: None,
+        license_comments: None,
+        license_concluded: Some("NOASSERTION".into()),
+        license_declared: Some(declared.into()),
+        license_info_from_files: None,
+        name: item.name.clone(),
+        originator: None,
+        package_file_name: None,
+        package_verification_code: None,
+        primary_package_purpose: Some(purpose.into()),
+        release_date: None,
+        source_info: None,
+        summary: None,
+        supplier: None,
+        valid_until_date: None,
+        version_info: item.version.clone(),
+    }
+}
+
+/// The SBOM of `image` as an SPDX 2.3 JSON document: the image is the package the
+/// document describes, and it CONTAINS every other package.
+pub fn spdx(image: &ImageArchive, inputs: &SbomInputs<'_>) -> Result<String, Error> {
+    let (subject, items) = inventory(image, inputs)?;
+    let image_id = "SPDXRef-Image".to_string();
+    let mut packages = vec![spdx_package(image_id.clone(), &subject)];
+    let mut relationships = vec![spdx23::SpdxItemRelationships {
+        comment: None,
+        related_spdx_element: image_id.clone(),
+        relationship_type: "DESCRIBES".into(),
+        spdx_element_id: "SPDXRef-DOCUMENT".into(),
+    }];
+    for (n, item) in items.iter().enumerate() {
+        let id = spdx_id(n + 1, &item.name);
+        relationships.push(spdx23::SpdxItemRelationships {
+            comment: None,
+            related_spdx_element: id.clone(),
+            relationship_type: "CONTAINS".into(),
+            spdx_element_id: image_id.clone(),
+        });
+        packages.push(spdx_package(id, item));
+    }
+    let created = timestamp(image, inputs).unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+    let mut doc = spdx23::Spdx {
+        spdxid: "SPDXRef-DOCUMENT".into(),
+        annotations: None,
+        comment: None,
+        creation_info: spdx23::SpdxCreationInfo {
+            comment: None,
+            created,
+            creators: vec![format!("Tool: nss-{}", inputs.tool_version)],
+            license_list_version: None,
+        },
+        data_license: "CC0-1.0".into(),
+        document_describes: Some(vec![image_id]),
+        document_namespace: String::new(),
+        external_document_refs: None,
+        files: None,
+        has_extracted_licensing_infos: None,
+        name: inputs.reference.to_string(),
+        packages: Some(packages),
+        relationships: Some(relationships),
+        revieweds: None,
+        snippets: None,
+        spdx_version: "SPDX-2.3".into(),
+    };
+    // The namespace is unique per content, so the same image gives the same document.
+    let body = serde_json::to_vec(&doc).map_err(|e| Error::Sbom(e.to_string()))?;
+    doc.document_namespace = format!(
+        "https://spdx.org/spdxdocs/nss-{}",
+        uuid_from(&crate::sha256_hex(&body))
+    );
+    serde_json::to_string_pretty(&doc).map_err(|e| Error::Sbom(e.to_string()))
 }
 
 /// A UUID (version 5 and variant bits set) from the first 32 hex digits of a digest.
@@ -359,6 +544,56 @@ mod tests {
     }
 
     #[test]
+    fn spdx_describes_the_image_which_contains_each_package() {
+        let image = ImageArchive {
+            repo_tags: vec![],
+            id: "sha256:00".into(),
+            platform: "linux/amd64".into(),
+            labels: [(
+                BASE_NAME.to_string(),
+                "docker.io/library/debian:12".to_string(),
+            )]
+            .into(),
+            layers: vec![],
+            history: vec![],
+            filesystem: crate::Filesystem::default(),
+        };
+        let inputs = SbomInputs {
+            reference: "x:1",
+            tool_version: "0.1.0",
+            ..SbomInputs::default()
+        };
+        let text = spdx(&image, &inputs).unwrap();
+        assert_eq!(
+            text,
+            spdx(&image, &inputs).unwrap(),
+            "the same image, the same document"
+        );
+        let doc: spdx23::Spdx = serde_json::from_str(&text).unwrap();
+        assert_eq!(doc.spdx_version, "SPDX-2.3");
+        assert!(
+            doc.document_namespace
+                .starts_with("https://spdx.org/spdxdocs/nss-")
+        );
+        let packages = doc.packages.unwrap();
+        assert_eq!(packages.len(), 2, "the image and its base");
+        for p in &packages {
+            assert!(
+                p.spdxid.starts_with("SPDXRef-")
+                    && p.spdxid[8..]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'),
+                "{}",
+                p.spdxid
+            );
+        }
+        let rels = doc.relationships.unwrap();
+        assert_eq!(rels[0].relationship_type, "DESCRIBES");
+        assert_eq!(rels[1].relationship_type, "CONTAINS");
+        assert_eq!(rels[1].related_spdx_element, packages[1].spdxid);
+    }
+
+    #[test]
     fn uuid_has_rfc_4122_shape() {
         let u = uuid_from(&"f".repeat(64));
         assert_eq!(u, "ffffffff-ffff-5fff-bfff-ffffffffffff");
@@ -367,14 +602,13 @@ mod tests {
 
     #[test]
     fn oci_purl_carries_the_digest_as_version() {
-        let c = oci_component(
-            Classification::Container,
+        let c = oci_item(
             "docker.io/nvidia/cuda:12.8.1-runtime-ubuntu22.04",
             Some("sha256:abc"),
             "amd64",
         )
         .unwrap();
-        let text = c.purl.unwrap().to_string();
+        let text = c.purl.unwrap();
         let p = PackageUrl::from_str(&text).unwrap();
         assert_eq!(
             (p.ty(), p.name(), p.version()),

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use nss_cli::{
-    BuildInputs, Engine, EngineKind, ImageKind, MultiarchInputs, Preflight, RunInputs, plan_build,
-    plan_multiarch, plan_run,
+    Attestations, BuildInputs, Engine, EngineKind, ImageKind, MultiarchInputs, Preflight,
+    RunInputs, plan_build, plan_multiarch, plan_run,
 };
 
 const CLASSES: [(EngineKind, &str, &str); 3] = [
@@ -42,6 +42,7 @@ fn build_inputs(image: ImageKind) -> BuildInputs {
         preflight: Preflight::Image("nss-preflight:0.1.0".into()),
         plain_progress: true,
         scratch_dir: PathBuf::from("/tmp"),
+        attestations: Default::default(),
     }
 }
 
@@ -352,4 +353,56 @@ fn multiarch_builds_each_platform_with_its_own_flags() {
         lines[3].contains("imagetools inspect --raw 127.0.0.1:5000/org/nss-gpu:latest"),
         "{buildx}"
     );
+}
+
+#[test]
+fn attestations_reach_buildx_and_are_noted_elsewhere() {
+    let asked = Attestations {
+        sbom: true,
+        provenance: true,
+    };
+    for (kind, program, name) in CLASSES {
+        let engine = Engine::new(kind, program);
+        let single = plan_build(
+            &engine,
+            &BuildInputs {
+                attestations: asked,
+                ..build_inputs(ImageKind::Runtime)
+            },
+        );
+        let multi = plan_multiarch(
+            &engine,
+            &MultiarchInputs {
+                build: BuildInputs {
+                    attestations: asked,
+                    ..multiarch_inputs(None).build
+                },
+                ..multiarch_inputs(None)
+            },
+        );
+        for plan in [Some(single), multi].into_iter().flatten() {
+            let argv = plan.dry_run();
+            if kind == EngineKind::DockerBuildx {
+                assert!(
+                    argv.contains(" --sbom=true --provenance=mode=max "),
+                    "{name}: {argv}"
+                );
+                assert!(plan.notes.is_empty(), "{name}: {:?}", plan.notes);
+            } else {
+                assert!(!argv.contains("--sbom"), "{name}: {argv}");
+                assert!(!argv.contains("--provenance"), "{name}: {argv}");
+                assert!(
+                    plan.notes
+                        .iter()
+                        .any(|n| n.contains("nss sbom --output FILE")),
+                    "{name}: {:?}",
+                    plan.notes
+                );
+            }
+        }
+        // Not asked: no flags, no note.
+        let plain = plan_build(&engine, &build_inputs(ImageKind::Runtime));
+        assert!(!plain.dry_run().contains("--sbom"), "{name}");
+        assert!(plain.notes.is_empty(), "{name}: {:?}", plain.notes);
+    }
 }

@@ -66,15 +66,26 @@ fn locked_wheel_hash(lock: &str, name: &str) -> (String, String) {
     (version, hash)
 }
 
-/// Validates `doc` against the CycloneDX 1.5 JSON schema with the reference
-/// implementation's validator (the `cyclonedx-python-lib` package); `None` when it is not
-/// installed (skip, or fail under CI).
-fn schema_errors(doc: &str) -> Option<String> {
-    let script = "import sys\n\
-        from cyclonedx.validation.json import JsonStrictValidator\n\
-        from cyclonedx.schema import SchemaVersion\n\
-        e = JsonStrictValidator(SchemaVersion.V1_5).validate_str(sys.stdin.read())\n\
-        print(e if e else 'valid')\n";
+/// Validates a CycloneDX document against the 1.5 JSON schema with the reference
+/// implementation's validator (the `cyclonedx-python-lib` package).
+const CYCLONEDX_1_5: &str = "import sys\n\
+    from cyclonedx.validation.json import JsonStrictValidator\n\
+    from cyclonedx.schema import SchemaVersion\n\
+    e = JsonStrictValidator(SchemaVersion.V1_5).validate_str(sys.stdin.read())\n\
+    print(e if e else 'valid')\n";
+
+/// Validates an SPDX document with the SPDX project's own tools (`spdx-tools`): parsed
+/// as SPDX 2.3 JSON, then every rule of the specification.
+const SPDX_2_3: &str = "import sys, json\n\
+    from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser\n\
+    from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document\n\
+    d = JsonLikeDictParser().parse(json.load(sys.stdin))\n\
+    m = validate_full_spdx_document(d, '2.3')\n\
+    print('\\n'.join(x.validation_message for x in m) or 'valid')\n";
+
+/// Runs a Python validator on `doc`: its verdict (`valid` or the problems); `None` when
+/// the validator's package is not installed (skip, or fail under CI).
+fn schema_errors(script: &str, doc: &str) -> Option<String> {
     let mut child = Command::new("python3")
         .args(["-c", script])
         .stdin(Stdio::piped())
@@ -89,8 +100,8 @@ fn schema_errors(doc: &str) -> Option<String> {
         let err = String::from_utf8_lossy(&out.stderr);
         if err.contains("ModuleNotFoundError") {
             return nss_testkit::skip(
-                "cyclonedx-python-lib",
-                "python3 cannot import cyclonedx (scripts/engines.sh install adds it)",
+                "a Python SBOM validator",
+                &format!("python3 cannot import it (scripts/engines.sh install adds it): {err}"),
             );
         }
         return Some(err.into_owned());
@@ -172,7 +183,7 @@ fn sbom_and_size(engine: &TestEngine) {
     assert_eq!(out.code, 0, "{} sbom: {}", engine.name(), out.stderr);
     let doc: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(doc["specVersion"], "1.5");
-    if let Some(verdict) = schema_errors(&out.stdout) {
+    if let Some(verdict) = schema_errors(CYCLONEDX_1_5, &out.stdout) {
         assert_eq!(verdict, "valid", "{}: schema: {verdict}", engine.name());
     }
     let components = doc["components"].as_array().unwrap();
@@ -216,6 +227,31 @@ fn sbom_and_size(engine: &TestEngine) {
             .iter()
             .any(|p| p["name"] == "nss:label:org.opencontainers.image.title"),
         "{subject}"
+    );
+
+    // The same inventory as SPDX 2.3.
+    let spdx = nss(&dir, &env, &["sbom", "--image", "test", "--format", "spdx"]);
+    assert_eq!(spdx.code, 0, "{} sbom spdx: {}", engine.name(), spdx.stderr);
+    if let Some(verdict) = schema_errors(SPDX_2_3, &spdx.stdout) {
+        assert_eq!(verdict, "valid", "{}: SPDX: {verdict}", engine.name());
+    }
+    let sdoc: Value = serde_json::from_str(&spdx.stdout).unwrap();
+    assert_eq!(sdoc["spdxVersion"], "SPDX-2.3");
+    assert_eq!(
+        sdoc["packages"].as_array().unwrap().len(),
+        doc["components"].as_array().unwrap().len() + 1,
+        "{}: the image and every component",
+        engine.name()
+    );
+    let six_hash = &find("pkg:pypi/six@").unwrap()["hashes"][0]["content"];
+    assert!(
+        sdoc["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "six" && p["checksums"][0]["checksumValue"] == *six_hash),
+        "{}: six's locked hash in SPDX",
+        engine.name()
     );
 
     // The same commit built again gives the same document, apart from the timestamp.
