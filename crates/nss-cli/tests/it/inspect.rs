@@ -404,3 +404,89 @@ fn sbom_and_size_docker() {
         sbom_and_size(&e);
     }
 }
+
+/// `nss sbom` and `nss size` on the bundled example's runtime image, built from the shipped
+/// `Dockerfile.cuda` with stand-in bases (called by the cargo-make workflow test, which
+/// builds it): every locked distribution it installs carries a `uv.lock` hash, the base's
+/// dpkg packages and nss-preflight are listed, and the size report accounts for every byte.
+pub(crate) fn example_runtime_contents(
+    engine: &TestEngine,
+    dir: &Path,
+    env: &BTreeMap<String, String>,
+    tag: &str,
+) {
+    let name = engine.name();
+    let out = nss(dir, env, &["sbom"]);
+    assert_eq!(out.code, 0, "{name} sbom: {}", out.stderr);
+    if let Some(verdict) = schema_errors(CYCLONEDX_1_5, &out.stdout) {
+        assert_eq!(verdict, "valid", "{name}: schema: {verdict}");
+    }
+    let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+    let components = doc["components"].as_array().unwrap();
+    let lock = std::fs::read_to_string(dir.join("uv.lock")).unwrap();
+    let pypi: Vec<&Value> = components
+        .iter()
+        .filter(|c| {
+            c["purl"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("pkg:pypi/"))
+        })
+        .collect();
+    let mut locked = 0;
+    for c in &pypi {
+        if c["name"] == "hello-gpu" {
+            assert!(c.get("hashes").is_none(), "{c}");
+            continue;
+        }
+        let hash = c["hashes"][0]["content"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no uv.lock hash for {c}"));
+        assert!(
+            lock.contains(&format!("sha256:{hash}")),
+            "{name}: {hash} is not in uv.lock"
+        );
+        locked += 1;
+    }
+    assert!(
+        locked >= 2,
+        "{name}: {locked} locked distributions in {pypi:?}"
+    );
+    assert!(
+        components.iter().any(|c| c["purl"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("pkg:deb/debian/libc6@"))),
+        "{name}: no dpkg packages of the base"
+    );
+    let preflight = components
+        .iter()
+        .find(|c| c["name"] == "nss-preflight")
+        .unwrap_or_else(|| panic!("{name}: no nss-preflight"));
+    assert_eq!(preflight["hashes"][0]["alg"], "SHA-256");
+
+    let out = nss(dir, env, &["size", "--format", "json"]);
+    assert_eq!(out.code, 0, "{name} size: {}", out.stderr);
+    let r: Value = serde_json::from_str(&out.stdout).unwrap();
+    let total = r["total"].as_u64().unwrap();
+    assert_eq!(total, engine_size(engine, tag), "{name}");
+    let layers = r["layers"].as_array().unwrap();
+    let sum: u64 = layers.iter().map(|l| l["size"].as_u64().unwrap()).sum();
+    assert_eq!(sum + r["metadata"].as_u64().unwrap(), total, "{name}: {r}");
+    assert_eq!(layers[0]["stage"], "base", "{name}: {r}");
+    let largest = layers.iter().max_by_key(|l| l["size"].as_u64()).unwrap();
+    let instruction = largest["instruction"].as_str().unwrap();
+    assert!(!instruction.is_empty(), "{name}: {r}");
+    let text = nss(dir, env, &["size"]);
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(text.stdout.contains("largest layer:"), "{}", text.stdout);
+    println!(
+        "[{name}] example runtime image: {} components ({} Python, {locked} with uv.lock hashes), {} bytes in {} layers (+{} metadata); largest layer {} bytes ({}): {instruction}",
+        components.len(),
+        pypi.len(),
+        total,
+        layers.len(),
+        r["metadata"],
+        largest["size"],
+        largest["stage"],
+    );
+    println!("{}", text.stdout);
+}

@@ -225,6 +225,7 @@ fn workflow(engine: &TestEngine) {
 
     let (out, _) = cargo_make(&["container-build-gpu"]);
     ok(&out, &format!("{name}: cargo make container-build-gpu"));
+    crate::inspect::example_runtime_contents(engine, &project, &env, &runtime);
     println!(
         "[{name}] container-build-gpu-dev: cold {cold:.1} s, warm {warm:.1} s; sizes: runtime {:.0} MB, dev {:.0} MB, test {:.0} MB (stand-in base {:.0} MB)",
         image_size(engine, &runtime),
