@@ -493,6 +493,31 @@ fn uuid_from(hex: &str) -> String {
 mod tests {
     use super::*;
 
+    const INPUTS: SbomInputs<'static> = SbomInputs {
+        reference: "x:1",
+        lock: None,
+        base_digest: None,
+        timestamp: None,
+        tool_version: "0.1.0",
+    };
+
+    /// An image with nothing in it but a base-image label.
+    fn debian_based() -> ImageArchive {
+        ImageArchive {
+            repo_tags: vec![],
+            id: "sha256:00".into(),
+            platform: "linux/amd64".into(),
+            labels: [(
+                BASE_NAME.to_string(),
+                "docker.io/library/debian:12".to_string(),
+            )]
+            .into(),
+            layers: vec![],
+            history: vec![],
+            filesystem: crate::Filesystem::default(),
+        }
+    }
+
     #[test]
     fn splits_references() {
         assert_eq!(
@@ -512,24 +537,8 @@ mod tests {
 
     #[test]
     fn the_same_image_gives_the_same_document() {
-        let mut image = ImageArchive {
-            repo_tags: vec![],
-            id: "sha256:00".into(),
-            platform: "linux/amd64".into(),
-            labels: [(
-                BASE_NAME.to_string(),
-                "docker.io/library/debian:12".to_string(),
-            )]
-            .into(),
-            layers: vec![],
-            history: vec![],
-            filesystem: crate::Filesystem::default(),
-        };
-        let inputs = SbomInputs {
-            reference: "x:1",
-            tool_version: "0.1.0",
-            ..SbomInputs::default()
-        };
+        let mut image = debian_based();
+        let inputs = INPUTS;
         let a = cyclonedx(&image, &inputs).unwrap();
         assert_eq!(a, cyclonedx(&image, &inputs).unwrap());
         image.id = "sha256:01".into();
@@ -545,24 +554,8 @@ mod tests {
 
     #[test]
     fn spdx_describes_the_image_which_contains_each_package() {
-        let image = ImageArchive {
-            repo_tags: vec![],
-            id: "sha256:00".into(),
-            platform: "linux/amd64".into(),
-            labels: [(
-                BASE_NAME.to_string(),
-                "docker.io/library/debian:12".to_string(),
-            )]
-            .into(),
-            layers: vec![],
-            history: vec![],
-            filesystem: crate::Filesystem::default(),
-        };
-        let inputs = SbomInputs {
-            reference: "x:1",
-            tool_version: "0.1.0",
-            ..SbomInputs::default()
-        };
+        let image = debian_based();
+        let inputs = INPUTS;
         let text = spdx(&image, &inputs).unwrap();
         assert_eq!(
             text,
