@@ -52,66 +52,91 @@ impl Executor {
         self.interrupted.load(Ordering::SeqCst)
     }
 
-    /// Runs every step in order. Stops at the first failure; nothing after it runs.
+    /// Runs every step in order. Stops at the first failure (or Ctrl-C): nothing after it
+    /// runs but the [`Step::Cleanup`] steps, which run whatever happened.
     pub fn execute(&self, plan: &Plan) -> Result<Outcome, Error> {
         let mut outcome = Outcome::Done;
+        let mut failed: Option<Error> = None;
         for step in &plan.steps {
-            if self.is_interrupted() {
-                return Err(Error::Interrupted);
+            if let Step::Cleanup(inner) = step {
+                // Runs whatever happened before; its own failure is harmless.
+                let _ = self.run_step(inner, &mut outcome);
+                continue;
             }
-            match step {
-                Step::Run(cmd) => {
-                    self.run_streamed(cmd, Stdio::null())?;
-                }
-                Step::Try(cmd) => {
-                    let _ = capture(cmd);
-                }
-                Step::RemoveDir(dir) => {
-                    let _ = std::fs::remove_dir_all(dir);
-                }
-                Step::CreateDir(dir) => {
-                    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
-                        path: dir.clone(),
-                        action: "create the Hugging Face cache (CONTAINER_HF_CACHE)",
-                        source: e,
-                    })?;
-                }
-                Step::Stage {
-                    file,
-                    dir,
-                    dockerfile,
-                } => stage(file.as_deref(), dir, dockerfile)?,
-                Step::AnnotateInstances {
-                    engine,
-                    list,
-                    annotations,
-                } => {
-                    let inspect = Cmd::engine(engine).args(["manifest", "inspect", list]);
-                    let raw = capture(&inspect)?;
-                    for digest in instance_digests(&raw) {
-                        let annotate = Cmd::engine(engine)
-                            .args(["manifest", "annotate"])
-                            .args(crate::plan::manifest_annotation_args(annotations))
-                            .args([list.as_str(), digest.as_str()]);
-                        capture(&annotate)?;
-                    }
-                }
-                Step::VerifyPlatforms {
-                    cmd,
-                    reference,
-                    platforms,
-                } => {
-                    let raw = capture(cmd)?;
-                    verify_platforms(&raw, reference, platforms)?;
-                }
-                Step::Container { cmd, name, engine } => {
-                    let code =
-                        self.run_container(cmd, name, &Cmd::engine(engine), engine.is_podman())?;
-                    outcome = Outcome::Exited(code);
-                }
+            if failed.is_some() {
+                continue;
+            }
+            if self.is_interrupted() {
+                failed = Some(Error::Interrupted);
+                continue;
+            }
+            if let Err(e) = self.run_step(step, &mut outcome) {
+                failed = Some(e);
             }
         }
-        Ok(outcome)
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(outcome),
+        }
+    }
+
+    /// Runs one step; a container's exit code goes into `outcome`.
+    fn run_step(&self, step: &Step, outcome: &mut Outcome) -> Result<(), Error> {
+        match step {
+            Step::Run(cmd) => {
+                self.run_streamed(cmd, Stdio::null())?;
+            }
+            Step::Try(cmd) => {
+                let _ = capture(cmd);
+            }
+            Step::RemoveDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Step::CreateDir(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+                    path: dir.clone(),
+                    action: "create the Hugging Face cache (CONTAINER_HF_CACHE)",
+                    source: e,
+                })?;
+            }
+            Step::Stage {
+                file,
+                dir,
+                dockerfile,
+            } => stage(file.as_deref(), dir, dockerfile)?,
+            Step::Cleanup(inner) => {
+                let _ = self.run_step(inner, outcome);
+            }
+            Step::AnnotateInstances {
+                engine,
+                list,
+                annotations,
+            } => {
+                let inspect = Cmd::engine(engine).args(["manifest", "inspect", list]);
+                let raw = capture(&inspect)?;
+                for digest in instance_digests(&raw) {
+                    let annotate = Cmd::engine(engine)
+                        .args(["manifest", "annotate"])
+                        .args(crate::plan::manifest_annotation_args(annotations))
+                        .args([list.as_str(), digest.as_str()]);
+                    capture(&annotate)?;
+                }
+            }
+            Step::VerifyPlatforms {
+                cmd,
+                reference,
+                platforms,
+            } => {
+                let raw = capture(cmd)?;
+                verify_platforms(&raw, reference, platforms)?;
+            }
+            Step::Container { cmd, name, engine } => {
+                let code =
+                    self.run_container(cmd, name, &Cmd::engine(engine), engine.is_podman())?;
+                *outcome = Outcome::Exited(code);
+            }
+        }
+        Ok(())
     }
 
     /// Runs a command with stdout inherited and stderr teed (shown live, tail kept).
@@ -293,10 +318,14 @@ fn stage(
             source: e,
         }
     };
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(io(dir, "remove the old build context"))?;
+    // The directory is this invocation's own: created here, exclusively and private, so
+    // a concurrent run or a planted symlink at the same path is an error, never shared.
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent).map_err(io(parent, "create"))?;
     }
-    std::fs::create_dir_all(dir).map_err(io(dir, "create the build context"))?;
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(dir)
+        .map_err(io(dir, "create the build context (exclusively)"))?;
     if let Some(file) = file {
         let name = file.file_name().unwrap_or_default();
         std::fs::copy(file, dir.join(name)).map_err(io(file, "copy into the build context"))?;
@@ -363,6 +392,54 @@ pub fn verify_platforms(raw: &str, reference: &str, platforms: &[String]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cleanup_steps_run_after_a_failure_and_nothing_else_does() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("nss-labels.nss-run-1-0");
+        let marker = tmp.path().join("ran");
+        let plan = Plan {
+            steps: vec![
+                Step::Stage {
+                    file: None,
+                    dir: dir.clone(),
+                    dockerfile: "FROM x\n".into(),
+                },
+                Step::Run(Cmd::new("false")),
+                Step::Run(Cmd::new("touch").arg(crate::plan::path_str(&marker))),
+                Step::Cleanup(Box::new(Step::RemoveDir(dir.clone()))),
+            ],
+            notes: Vec::new(),
+        };
+        let err = Executor::new().execute(&plan).unwrap_err();
+        assert!(err.to_string().contains("false"), "{err}");
+        assert!(!marker.exists(), "a step after the failure ran");
+        assert!(!dir.exists(), "the cleanup step did not run");
+    }
+
+    #[test]
+    fn a_stage_directory_is_never_shared_or_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("ctx");
+        stage(None, &dir, "FROM a\n").unwrap();
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&dir).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o700);
+        // Another run's directory, or a symlink planted at the path: refused, untouched.
+        let err = stage(None, &dir, "FROM b\n").unwrap_err();
+        assert!(err.to_string().contains("exclusively"), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(dir.join("Dockerfile")).unwrap(),
+            "FROM a\n"
+        );
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&elsewhere, &link).unwrap();
+        assert!(stage(None, &link, "FROM c\n").is_err());
+        assert!(!elsewhere.join("Dockerfile").exists());
+    }
 
     #[test]
     fn verify_names_the_missing_platform() {

@@ -26,6 +26,7 @@
 //!     plain_progress: false,
 //!     scratch_dir: PathBuf::from("/tmp"),
 //!     attestations: Default::default(),
+//!     run_id: "nss-run-1-0".into(),
 //! });
 //! assert_eq!(
 //!     plan.dry_run(),

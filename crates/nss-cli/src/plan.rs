@@ -144,7 +144,7 @@ pub enum Step {
     Stage {
         /// The file copied into the context.
         file: Option<PathBuf>,
-        /// The context directory (recreated).
+        /// The context directory: created exclusively (mode 0700); it must not exist.
         dir: PathBuf,
         /// The Dockerfile written there.
         dockerfile: String,
@@ -158,6 +158,9 @@ pub enum Step {
         /// `KEY=VALUE` annotations.
         annotations: Vec<(String, String)>,
     },
+    /// A step that runs whatever happened before it (a failure or Ctrl-C included), and whose
+    /// own failure is harmless: removing this invocation's temporary tags and directories.
+    Cleanup(Box<Step>),
     /// Read a pushed index (the command prints its raw JSON) and check it lists every platform.
     VerifyPlatforms {
         /// The inspect command.
@@ -189,6 +192,7 @@ impl Step {
                     .arg("<each instance digest>");
                 Some(c.to_string())
             }
+            Step::Cleanup(inner) => inner.dry_run_line(),
             Step::CreateDir(_) | Step::RemoveDir(_) | Step::Stage { .. } => None,
         }
     }
@@ -364,6 +368,9 @@ pub struct BuildInputs {
     pub scratch_dir: PathBuf,
     /// BuildKit attestations to attach (`SBOM=1`, `PROVENANCE=1`; buildx only).
     pub attestations: Attestations,
+    /// Unique to this invocation (`nss-run-<pid>-<hex>`): names its temporary tags and
+    /// directories, so concurrent builds of one tag never share them.
+    pub run_id: String,
 }
 
 /// The BuildKit attestations a build attaches to its image (buildx only: `--sbom`,
@@ -509,7 +516,7 @@ fn preflight_steps(
                     Step::Run(cargo_build),
                     stage,
                     Step::Run(build),
-                    Step::RemoveDir(dir),
+                    Step::Cleanup(Box::new(Step::RemoveDir(dir))),
                 ],
                 Some(tag.clone()),
             )
@@ -582,14 +589,17 @@ fn label_args(inputs: &BuildInputs) -> Vec<String> {
 /// is not the Dockerfile's last one: the cached image keeps its old labels. So podman
 /// builds the target under a temporary tag and puts the labels on in a second,
 /// one-line build (`FROM <temporary>`), whose LABEL steps are cached by value; the
-/// temporary tag is then dropped. The final tag is only written by that last build.
+/// temporary tag is then dropped. The final tag is only written by that last build. The
+/// temporary tag and context are this invocation's own ([`BuildInputs::run_id`]), so two
+/// builds of one tag at once never label each other's image, and both are removed
+/// whether the build succeeds, fails or is interrupted ([`Step::Cleanup`]).
 pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
     let (mut steps, preflight_image) =
         preflight_steps(engine, &inputs.preflight, inputs.build_ca.as_deref(), None);
     let two_step =
         engine.is_podman() && inputs.image.target().is_some() && !inputs.labels.is_empty();
     let first_tag = if two_step {
-        unlabeled_tag(&inputs.tag)
+        format!("localhost/nss-unlabeled:{}", inputs.run_id)
     } else {
         inputs.tag.clone()
     };
@@ -607,10 +617,9 @@ pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
         .arg(path_str(&inputs.context));
     steps.push(Step::Run(build));
     if two_step {
-        let dir = inputs.scratch_dir.join(format!(
-            "nss-labels-{}",
-            first_tag.rsplit(':').next().unwrap_or("image")
-        ));
+        let dir = inputs
+            .scratch_dir
+            .join(format!("nss-labels.{}", inputs.run_id));
         steps.push(Step::Stage {
             file: None,
             dir: dir.clone(),
@@ -624,32 +633,15 @@ pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
             .args(["-f".to_string(), path_str(&dir.join("Dockerfile"))])
             .arg(path_str(&dir));
         steps.push(Step::Run(label));
-        steps.push(Step::Try(Cmd::engine(engine).args(["untag", &first_tag])));
-        steps.push(Step::RemoveDir(dir));
+        steps.push(Step::Cleanup(Box::new(Step::Try(
+            Cmd::engine(engine).args(["untag", &first_tag]),
+        ))));
+        steps.push(Step::Cleanup(Box::new(Step::RemoveDir(dir))));
     }
     Plan {
         steps,
         notes: inputs.attestations.note(engine).into_iter().collect(),
     }
-}
-
-/// The temporary tag of a podman two-step build: `localhost/nss-unlabeled:<tag as a tag>`.
-fn unlabeled_tag(tag: &str) -> String {
-    let t: String = tag
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .take(120)
-        .collect();
-    format!(
-        "localhost/nss-unlabeled:{}",
-        t.trim_start_matches(['.', '-'])
-    )
 }
 
 /// Everything a multi-arch build needs besides [`BuildInputs`].

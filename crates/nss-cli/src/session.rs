@@ -66,6 +66,9 @@ pub struct Session {
     pub cwd: PathBuf,
     /// The project's git facts, read once per session (`check` and `sync` label every image).
     git: std::cell::OnceCell<nss_labels::GitFacts>,
+    /// Unique to this invocation (`nss-run-<pid>-<hex>`): names its container and its
+    /// temporary tags and directories.
+    run_id: String,
 }
 
 impl Session {
@@ -89,6 +92,7 @@ impl Session {
             vars,
             cwd,
             git: std::cell::OnceCell::new(),
+            run_id: invocation_id(),
         }
     }
 
@@ -358,8 +362,7 @@ impl Session {
                     platform: host.to_string(),
                     tag: format!("nss-preflight:{version}-{arch}"),
                     // Per invocation: concurrent builds must not share (and delete) one context.
-                    stage_dir: target_dir
-                        .join(format!("nss-preflight-image-{}", std::process::id())),
+                    stage_dir: target_dir.join(format!("nss-preflight-image.{}", self.run_id)),
                     target_dir,
                 })
             }
@@ -467,6 +470,7 @@ impl Session {
                 sbom: self.vars.switch(env::SBOM)?,
                 provenance: self.vars.switch(env::PROVENANCE)?,
             },
+            run_id: self.run_id.clone(),
         })
     }
 
@@ -519,7 +523,7 @@ impl Session {
             image: self.image(kind)?,
             kind,
             platform: self.platform()?,
-            name: container_name(),
+            name: self.run_id.clone(),
             project_dir: self.project_dir.clone(),
             hf_cache,
             gpu_flag: self.gpu_flag()?,
@@ -835,8 +839,9 @@ fn host_platform() -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// A container name unique to this invocation.
-fn container_name() -> String {
+/// A name unique to this invocation: the process id, and the clock's nanoseconds for
+/// processes that reuse an id.
+fn invocation_id() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use nss_cli::{
     Attestations, BuildInputs, Engine, EngineKind, ImageKind, MultiarchInputs, Preflight,
-    RunInputs, plan_build, plan_multiarch, plan_run,
+    RunInputs, Step, plan_build, plan_multiarch, plan_run,
 };
 
 const CLASSES: [(EngineKind, &str, &str); 3] = [
@@ -43,6 +43,7 @@ fn build_inputs(image: ImageKind) -> BuildInputs {
         plain_progress: true,
         scratch_dir: PathBuf::from("/tmp"),
         attestations: Default::default(),
+        run_id: "nss-run-1-0".into(),
     }
 }
 
@@ -97,7 +98,7 @@ fn build_flags_differ_per_engine_class() {
     let podman_lines: Vec<&str> = podman.lines().collect();
     assert_eq!(podman_lines.len(), 3, "{podman}");
     assert!(
-        podman_lines[0].contains("-t localhost/nss-unlabeled:nss-gpu-latest ")
+        podman_lines[0].contains("-t localhost/nss-unlabeled:nss-run-1-0 ")
             && !podman_lines[0].contains("--label"),
         "{podman}"
     );
@@ -107,7 +108,7 @@ fn build_flags_differ_per_engine_class() {
     );
     assert_eq!(
         podman_lines[2],
-        "podman untag localhost/nss-unlabeled:nss-gpu-latest"
+        "podman untag localhost/nss-unlabeled:nss-run-1-0"
     );
     // podman has no --progress.
     assert!(buildx.contains("--progress=plain") && builtin.contains("--progress=plain"));
@@ -405,4 +406,47 @@ fn attestations_reach_buildx_and_are_noted_elsewhere() {
         assert!(!plain.dry_run().contains("--sbom"), "{name}");
         assert!(plain.notes.is_empty(), "{name}: {:?}", plain.notes);
     }
+}
+
+#[test]
+fn podman_label_steps_are_the_invocations_own_and_always_cleaned_up() {
+    let engine = Engine::new(EngineKind::Podman, "podman");
+    let plan = |run_id: &str| {
+        plan_build(
+            &engine,
+            &BuildInputs {
+                run_id: run_id.into(),
+                ..build_inputs(ImageKind::Runtime)
+            },
+        )
+    };
+    let (a, b) = (plan("nss-run-1-aa"), plan("nss-run-2-bb"));
+    let text = a.dry_run();
+    assert!(
+        text.contains(" -t localhost/nss-unlabeled:nss-run-1-aa "),
+        "{text}"
+    );
+    assert!(
+        text.contains("/tmp/nss-labels.nss-run-1-aa/Dockerfile"),
+        "{text}"
+    );
+    assert!(
+        !b.dry_run().contains("nss-run-1-aa"),
+        "two invocations share a name"
+    );
+    // The untag and the context's removal run whatever happens before them.
+    let cleanups: Vec<&Step> = a
+        .steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Cleanup(inner) => Some(inner.as_ref()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        matches!(cleanups.as_slice(), [Step::Try(c), Step::RemoveDir(d)]
+            if c.args == ["untag", "localhost/nss-unlabeled:nss-run-1-aa"]
+                && d.ends_with("nss-labels.nss-run-1-aa")),
+        "{cleanups:?}"
+    );
 }

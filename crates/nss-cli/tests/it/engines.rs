@@ -462,3 +462,150 @@ fn doctor_reports_one_line_per_item() {
         assert_eq!(out.code, i32::from(missing), "{}", out.stdout);
     }
 }
+
+/// The layer digests of an image (`RootFS.Layers`).
+fn layers_of(engine: &TestEngine, tag: &str) -> Vec<String> {
+    let out = engine
+        .command()
+        .args([
+            "image",
+            "inspect",
+            "--format",
+            "{{json .RootFS.Layers}}",
+            tag,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "inspect {tag}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A copy of the probe project committed to a git repository of its own, its content
+/// marked with `mark`; returns the project and its commit.
+fn revision(base: &str, mark: &str) -> (TempProject, String) {
+    let project = TempProject::new("probe", Some(base));
+    let dir = project.dir();
+    let probe = dir.join("probe.sh");
+    let text = std::fs::read_to_string(&probe).unwrap();
+    std::fs::write(&probe, format!("{text}\n# revision {mark}\n")).unwrap();
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .current_dir(&dir)
+            .args([
+                "-c",
+                "user.name=nss",
+                "-c",
+                "user.email=nss@example.invalid",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", mark]);
+    let head = git(&["rev-parse", "HEAD"]);
+    (project, head)
+}
+
+/// Two revisions of one project built at the same time to the same tag, several times:
+/// the image the tag ends on carries the revision label of its own content (podman's
+/// label step must never put one build's labels on the other's image), and no temporary
+/// tag is left behind.
+fn concurrent_builds_never_mix(engine: &TestEngine) {
+    let _one = nss_testkit::exclusive();
+    let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
+        return;
+    };
+    let (a, rev_a) = revision(&base, "a");
+    let (b, rev_b) = revision(&base, "b");
+    let tag = format!("{}:1", unique("concurrent", engine));
+    let (alone_a, alone_b) = (format!("{tag}-a"), format!("{tag}-b"));
+    let _guard = Cleanup::new(engine)
+        .image(&tag)
+        .image(&alone_a)
+        .image(&alone_b);
+    let before = temporary_tags(engine);
+    // Each revision's own layers, built alone.
+    let mut content = BTreeMap::new();
+    for (project, rev, alone) in [(&a, &rev_a, &alone_a), (&b, &rev_b, &alone_b)] {
+        let env = nss_env(engine, project, &[("CONTAINER_GPU_IMAGE", alone)]);
+        let out = nss(&project.dir(), &env, &["build"]);
+        assert_eq!(out.code, 0, "{}: {}", engine.name(), out.stderr);
+        content.insert(rev.clone(), layers_of(engine, alone));
+    }
+    assert_ne!(
+        content[&rev_a], content[&rev_b],
+        "the revisions differ in content"
+    );
+    for round in 0..3 {
+        let children: Vec<_> = [&a, &b]
+            .into_iter()
+            .map(|project| {
+                let env = nss_env(engine, project, &[("CONTAINER_GPU_IMAGE", &tag)]);
+                nss_command(&project.dir(), &env, &["build"])
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{} round {round}: {}",
+                engine.name(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let labels = inspect_labels(engine, &tag);
+        let rev = &labels["org.opencontainers.image.revision"];
+        assert_eq!(
+            layers_of(engine, &tag),
+            content[rev],
+            "{} round {round}: {tag} carries revision {rev} but the other revision's content",
+            engine.name()
+        );
+    }
+    let left = temporary_tags(engine);
+    assert!(
+        left.difference(&before).next().is_none(),
+        "{}: temporary tags left behind: {left:?}",
+        engine.name()
+    );
+}
+
+/// The `nss-unlabeled` tags in the engine's image store.
+fn temporary_tags(engine: &TestEngine) -> std::collections::BTreeSet<String> {
+    let out = engine
+        .command()
+        .args(["images", "--format", "{{.Repository}}:{{.Tag}}"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("nss-unlabeled"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn podman_concurrent_builds_of_one_tag_never_mix() {
+    if let Some(e) = nss_testkit::podman() {
+        concurrent_builds_never_mix(&e);
+    }
+}
+
+#[test]
+fn docker_concurrent_builds_of_one_tag_never_mix() {
+    if let Some(e) = nss_testkit::docker() {
+        concurrent_builds_never_mix(&e);
+    }
+}
