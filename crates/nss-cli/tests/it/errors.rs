@@ -334,3 +334,29 @@ fn missing_image_says_to_build_first() {
     let last = out.stderr.lines().last().unwrap_or_default();
     assert!(last.contains("nss build"), "{last}");
 }
+
+/// Every variable `nss` accepts is in `nss --help` and in the developer guide's table of
+/// variables, so neither falls behind the list the code reads.
+#[test]
+fn every_variable_is_in_the_help_and_the_developer_guide() {
+    let tmp = tempfile::tempdir().unwrap();
+    let help = nss(tmp.path(), &base_env(), &["--help"]);
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    let guide =
+        std::fs::read_to_string(nss_testkit::workspace_root().join("docs/developer-guide.md"))
+            .unwrap();
+    let table = &guide[guide.find("\n## Variables").expect("the Variables section")..];
+    let table = &table[..table[1..].find("\n## ").map_or(table.len(), |i| i + 1)];
+    for name in nss_cli::env::VARIABLES {
+        assert!(
+            help.stdout.lines().any(|l| l.trim_start().starts_with(name)
+                || l.contains(&format!(" {name}"))
+                || l.contains(&format!("{name}="))),
+            "{name} is not in nss --help"
+        );
+        assert!(
+            table.contains(&format!("| `{name}` |")) || table.contains(&format!("`{name}`,")),
+            "{name} has no row in the developer guide's Variables table"
+        );
+    }
+}
