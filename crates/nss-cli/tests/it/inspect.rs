@@ -80,7 +80,7 @@ const SPDX_2_3: &str = "import sys, json\n\
     from spdx_tools.spdx.parser.jsonlikedict.json_like_dict_parser import JsonLikeDictParser\n\
     from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document\n\
     d = JsonLikeDictParser().parse(json.load(sys.stdin))\n\
-    m = validate_full_spdx_document(d, '2.3')\n\
+    m = validate_full_spdx_document(d, 'SPDX-2.3')\n\
     print('\\n'.join(x.validation_message for x in m) or 'valid')\n";
 
 /// Runs a Python validator on `doc`: its verdict (`valid` or the problems); `None` when
