@@ -42,14 +42,14 @@
 //! [[package]]
 //! name = "six"
 //! version = "1.17.0"
-//! wheels = [{ url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:ab" }]
+//! wheels = [{ url = "https://files.example/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd" }]
 //! "#, "uv.lock")?;
 //! let sbom = cyclonedx(&image, &SbomInputs { reference: "demo:1", lock: Some(&lock), tool_version: "0.1.0", ..Default::default() })?;
 //! let doc: serde_json::Value = serde_json::from_str(&sbom)?;
 //! assert_eq!(doc["specVersion"], "1.5");
 //! let six = doc["components"].as_array().unwrap().iter().find(|c| c["name"] == "six").unwrap();
 //! assert_eq!(six["purl"], "pkg:pypi/six@1.17.0");
-//! assert_eq!(six["hashes"][0]["content"], "ab");
+//! assert_eq!(six["hashes"][0]["content"], "ab0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

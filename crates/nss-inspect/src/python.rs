@@ -203,8 +203,11 @@ pub struct LockedHash {
     pub sha256: String,
 }
 
+/// The hex digest of a `sha256:<64 hex digits>` hash; anything else is no hash (an SBOM
+/// must not carry a malformed one).
 fn sha256_of(hash: Option<&str>) -> Option<String> {
     hash.and_then(|h| h.strip_prefix("sha256:"))
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_ascii_lowercase)
 }
 
@@ -314,9 +317,10 @@ version = 1
 [[package]]
 name = "Six"
 version = "1.17.0"
-sdist = { url = "https://x/six-1.17.0.tar.gz", hash = "sha256:AA" }
+sdist = { url = "https://x/six-1.17.0.tar.gz", hash = "sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }
 wheels = [
-  { url = "https://x/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:bb" },
+  { url = "https://x/six-1.17.0-py2.py3-none-any.whl", hash = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" },
+  { url = "https://x/six-1.17.0-py3-none-win32.whl", hash = "sha256:short" },
 ]
 [[package]]
 name = "mine"
@@ -334,13 +338,13 @@ source = { editable = "." }
             size: 0,
             dist_info: String::new(),
         };
-        assert_eq!(lock.hash_for(&d).unwrap().sha256, "bb");
+        assert_eq!(lock.hash_for(&d).unwrap().sha256, "b".repeat(64));
         d.tags = vec!["cp311-cp311-linux_x86_64".into()];
         assert_eq!(
             lock.hash_for(&d),
             Some(LockedHash {
                 file: None,
-                sha256: "aa".into()
+                sha256: "a".repeat(64)
             })
         );
         d.name = "mine".into();
