@@ -9,7 +9,6 @@ use nss_preflight::{Compatibility, Probe};
 use crate::engine::{Engine, EngineKind};
 use crate::env;
 use crate::host_gpu::{self, DriverState};
-use crate::plan;
 use crate::session::Session;
 
 /// One line of `nss doctor`.
@@ -233,7 +232,7 @@ fn container_gpu_item<P: Probe + ?Sized>(engine: &Engine, probe: &P) -> DoctorIt
             ),
         };
     }
-    let cmd = plan::Cmd::engine(engine).args(["info", "--format", "{{json .Runtimes}}"]);
+    let cmd = crate::cmd::Cmd::engine(engine).args(["info", "--format", "{{json .Runtimes}}"]);
     match (crate::exec::capture(&cmd), cdi) {
         (Ok(out), _) if out.contains("nvidia") => {
             DoctorItem::new("gpus", true, "docker's nvidia runtime is registered")

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::cmd::Cmd;
 use crate::env;
 use crate::error::Error;
 use crate::vars::Vars;
@@ -41,6 +42,15 @@ pub struct Engine {
     /// Why this client cannot build (a docker client with neither buildx nor built-in
     /// BuildKit): it still runs containers.
     pub cannot_build: Option<String>,
+}
+
+impl Cmd {
+    /// A command of `engine`, with its environment.
+    pub fn engine(engine: &Engine) -> Self {
+        let mut c = Self::new(engine.program.clone());
+        c.env = engine.env();
+        c
+    }
 }
 
 impl Engine {

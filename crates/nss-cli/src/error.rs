@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::plan::Cmd;
+use crate::cmd::Cmd;
 
 /// Everything that can go wrong in `nss`.
 #[derive(Debug, thiserror::Error)]

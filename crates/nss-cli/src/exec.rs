@@ -7,8 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::cmd::Cmd;
 use crate::error::{CommandError, Error};
-use crate::plan::{Cmd, Plan, Step};
+use crate::plan::{Plan, Step};
 
 /// How much of a child's stderr an error keeps.
 const STDERR_TAIL: usize = 16 * 1024;
@@ -406,7 +407,7 @@ mod tests {
                     dockerfile: "FROM x\n".into(),
                 },
                 Step::Run(Cmd::new("false")),
-                Step::Run(Cmd::new("touch").arg(crate::plan::path_str(&marker))),
+                Step::Run(Cmd::new("touch").arg(crate::cmd::path_str(&marker))),
                 Step::Cleanup(Box::new(Step::RemoveDir(dir.clone()))),
             ],
             notes: Vec::new(),

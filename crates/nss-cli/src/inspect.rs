@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use nss_inspect::{EngineSizes, ImageArchive, Lock, SbomInputs, SizeReport, Stages};
 use serde_json::Value;
 
+use crate::cmd::Cmd;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::exec::capture;
-use crate::plan::{Cmd, ImageKind};
+use crate::plan::ImageKind;
 use crate::session::Session;
 
 /// An image saved to a private temporary directory, removed when dropped.
@@ -72,7 +73,7 @@ fn save(session: &Session, engine: &Engine, image: &str) -> Result<Saved, Error>
     }
     capture(&cmd.args([
         "-o".to_string(),
-        crate::plan::path_str(&file),
+        crate::cmd::path_str(&file),
         image.to_string(),
     ]))?;
     let archive = ImageArchive::open(&file).map_err(|e| Error::Usage(e.to_string()))?;

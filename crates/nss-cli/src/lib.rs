@@ -50,6 +50,7 @@
 pub mod assets;
 pub mod env;
 
+mod cmd;
 mod config;
 mod doctor;
 mod engine;
@@ -64,6 +65,7 @@ mod session;
 mod vars;
 mod write;
 
+pub use crate::cmd::{Cmd, quote};
 pub use crate::config::{
     ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
     validate_mounts, validate_platform,
@@ -76,9 +78,9 @@ pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
 pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::inspect::{SbomWriter, sbom, size};
 pub use crate::plan::{
-    Attestations, BUILD_CA_SECRET_ID, BuildInputs, Cmd, HF_CACHE_MOUNT, ImageKind, MultiarchInputs,
+    Attestations, BUILD_CA_SECRET_ID, BuildInputs, HF_CACHE_MOUNT, ImageKind, MultiarchInputs,
     Plan, PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
-    plan_multiarch, plan_run, quote, static_rustflags,
+    plan_multiarch, plan_run, static_rustflags,
 };
 pub use crate::reference::validate_reference;
 pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};

@@ -817,7 +817,7 @@ pub fn usage_text(kind: ImageKind, image: &str) -> String {
                     .map_or((src, String::new()), |(v, t)| (v, format!("/{t}")));
                 format!("\"{var}{tail}\":{rest}")
             }
-            _ => plan::quote(a),
+            _ => crate::cmd::quote(a),
         });
     }
     words.join(" ")
