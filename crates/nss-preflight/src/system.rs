@@ -161,34 +161,3 @@ pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     file.take(cap).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn special_files_are_refused_at_once_and_big_ones_cut() {
-        let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        rustix::fs::mkfifoat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-        )
-        .unwrap();
-        for (path, what) in [
-            (fifo.as_path(), "a FIFO"),
-            (Path::new("/dev/zero"), "a character device"),
-            (dir.path(), "a directory"),
-        ] {
-            let err = read_small_file(path).unwrap_err().to_string();
-            assert!(err.contains(what), "{}: {err}", path.display());
-        }
-        let big = dir.path().join("big");
-        std::fs::write(&big, "x".repeat(5 << 20)).unwrap();
-        assert_eq!(read_small_file(&big).unwrap().len(), READ_CAP);
-        let small = dir.path().join("small");
-        std::fs::write(&small, "NVRM version: 1\n").unwrap();
-        assert_eq!(read_small_file(&small).unwrap(), "NVRM version: 1\n");
-    }
-}
