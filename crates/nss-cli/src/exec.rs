@@ -143,8 +143,7 @@ impl Executor {
     fn run_streamed(&self, cmd: &Cmd) -> Result<(), Error> {
         let child = Teed::start(cmd, expression(cmd).stdin_null())?;
         let Some(status) = self.wait(&child)? else {
-            let _ = child.handle.kill();
-            let _ = child.handle.wait();
+            child.stop(Duration::ZERO);
             return Err(Error::Interrupted);
         };
         let stderr = child.stderr();
@@ -178,13 +177,8 @@ impl Executor {
         };
         let Some(status) = self.wait(&child)? else {
             remove();
-            if !matches!(
-                child.handle.wait_timeout(Duration::from_secs(10)),
-                Ok(Some(_))
-            ) {
-                let _ = child.handle.kill();
-                let _ = child.handle.wait();
-            }
+            // The client exits once its container is gone.
+            child.stop(Duration::from_secs(10));
             // The container may have been created after the first removal.
             remove();
             return Err(Error::Interrupted);
@@ -294,6 +288,14 @@ impl<'a> Teed<'a> {
             String::from_utf8_lossy(&tail).into_owned()
         });
         Ok(Self { cmd, handle, tee })
+    }
+
+    /// Stops the child: gives it `grace` to exit on its own, then kills it.
+    fn stop(&self, grace: Duration) {
+        if !matches!(self.handle.wait_timeout(grace), Ok(Some(_))) {
+            let _ = self.handle.kill();
+            let _ = self.handle.wait();
+        }
     }
 
     /// The tail of the child's stderr, once it has exited.
