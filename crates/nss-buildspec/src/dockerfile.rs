@@ -5,11 +5,12 @@ use std::ops::Range;
 
 use nss_dockerfile::{Dockerfile, unquote};
 
-/// The GPU Dockerfile, relative to the project directory (overridden by
-/// [`crate::env::CONTAINER_GPU_FILE`]).
+/// The GPU Dockerfile, relative to the project directory (nss's `CONTAINER_GPU_FILE`
+/// overrides it).
 pub const DEFAULT_GPU_DOCKERFILE: &str = "containers/Dockerfile.cuda";
 
-/// The CPU-only test Dockerfile, relative to the project directory.
+/// The CPU-only test Dockerfile, relative to the project directory (nss's
+/// `CONTAINER_TEST_FILE` overrides it).
 pub const DEFAULT_CPU_DOCKERFILE: &str = "containers/Dockerfile.test_ci";
 
 /// One `ARG NAME[=default]` declaration.

@@ -43,13 +43,9 @@ pub const NSS_SYSTEM_PACKAGES_DEPS: &str = "NSS_SYSTEM_PACKAGES_DEPS";
 pub const NSS_SYSTEM_PACKAGES_RUNTIME: &str = "NSS_SYSTEM_PACKAGES_RUNTIME";
 /// apt packages added to the dev image and the CPU test image, separated by spaces or commas.
 pub const NSS_SYSTEM_PACKAGES_DEV: &str = "NSS_SYSTEM_PACKAGES_DEV";
-/// The GPU Dockerfile, relative to the project directory; default
-/// [`crate::DEFAULT_GPU_DOCKERFILE`]. Read by callers (`nss check`/`nss sync`),
-/// not by [`crate::resolve`].
-pub const CONTAINER_GPU_FILE: &str = "CONTAINER_GPU_FILE";
 
 /// Every variable above, for documentation and listings.
-pub const ALL: [&str; 19] = [
+pub const ALL: [&str; 18] = [
     NSS_CUDA_VERSION,
     NSS_UBUNTU_VERSION,
     NSS_CUDA_IMAGE_TYPE,
@@ -68,5 +64,4 @@ pub const ALL: [&str; 19] = [
     NSS_SYSTEM_PACKAGES_DEPS,
     NSS_SYSTEM_PACKAGES_RUNTIME,
     NSS_SYSTEM_PACKAGES_DEV,
-    CONTAINER_GPU_FILE,
 ];

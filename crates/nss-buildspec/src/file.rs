@@ -7,8 +7,6 @@
 //! opens without blocking, accepts only a regular file, refuses a file whose real path
 //! lies outside the given root, and reads at most the cap of the file's [`FileKind`].
 
-use std::io::Read;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use crate::error::{Error, Result};
@@ -50,25 +48,7 @@ impl FileKind {
 }
 
 /// What kind of thing a path is, in words (`a FIFO`, `a directory`, ...).
-pub fn describe_file_type(t: std::fs::FileType) -> &'static str {
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_symlink() {
-        "a symlink"
-    } else if t.is_file() {
-        "a regular file"
-    } else {
-        "not a regular file"
-    }
-}
+pub use nss_preflight::describe_file_type;
 
 /// Reads a project file as text.
 ///
@@ -106,26 +86,22 @@ pub fn read_project_file(path: &Path, kind: FileKind, root: Option<&Path>) -> Re
             });
         }
     }
-    // O_NONBLOCK: opening a FIFO must not wait for a writer; reads of a regular file
-    // are unaffected by the flag.
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
-        .open(path)
-        .map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if !meta.is_file() {
-        return Err(Error::NotRegular {
-            path: path.to_path_buf(),
-            found: describe_file_type(meta.file_type()),
-            kind: kind.describe(),
-        });
-    }
+    // Opened without blocking (a FIFO does not wait for a writer), a regular file only;
+    // one byte past the cap tells a file that is too large.
     let cap = kind.cap();
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
+    let bytes = nss_preflight::read_regular(path, cap + 1).map_err(|e| {
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<nss_preflight::NotRegular>())
+        {
+            Some(not_regular) => Error::NotRegular {
+                path: path.to_path_buf(),
+                found: not_regular.0,
+                kind: kind.describe(),
+            },
+            None => read_err(e),
+        }
+    })?;
     if bytes.len() as u64 > cap {
         return Err(Error::TooLarge {
             path: path.to_path_buf(),

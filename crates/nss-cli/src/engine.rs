@@ -155,7 +155,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(20);
 /// path), else docker when its daemon answers, else podman. `check_running` also requires
 /// the chosen engine to answer (skipped for `--dry-run`).
 pub fn detect(vars: &Vars, check_running: bool) -> Result<Engine, Error> {
-    let path = vars.env().get("PATH").cloned().unwrap_or_default();
+    let path = vars.env().get(env::PATH).cloned().unwrap_or_default();
     let find = |name: &str| {
         which::which_in(
             name,
@@ -218,7 +218,7 @@ fn install_hint() -> &'static str {
 fn not_running(what: &str, vars: &Vars) -> Error {
     let host = vars
         .env()
-        .get("DOCKER_HOST")
+        .get(env::DOCKER_HOST)
         .map(|h| format!(" at DOCKER_HOST={h}"))
         .unwrap_or_default();
     Error::Engine(format!(
@@ -269,7 +269,7 @@ fn docker_client_major(version_text: &str) -> Option<u32> {
 /// Looks for the buildx CLI plugin where docker looks for it (no process spawned).
 fn has_buildx(docker: &Path, vars: &Vars) -> bool {
     let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(cfg) = vars.env().get("DOCKER_CONFIG") {
+    if let Some(cfg) = vars.env().get(env::DOCKER_CONFIG) {
         dirs.push(Path::new(cfg).join("cli-plugins"));
     } else if let Some(home) = vars.env().get(env::HOME) {
         dirs.push(Path::new(home).join(".docker/cli-plugins"));

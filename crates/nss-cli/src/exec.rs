@@ -1,7 +1,8 @@
-//! The one thin layer that runs plans (std::process, argv only, never a shell).
+//! The one thin layer that runs plans: each command through duct (argv only, never a
+//! shell; exit codes judged here; the child killed on Ctrl-C).
 
 use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -84,9 +85,7 @@ impl Executor {
     /// Runs one step; a container's exit code goes into `outcome`.
     fn run_step(&self, step: &Step, outcome: &mut Outcome) -> Result<(), Error> {
         match step {
-            Step::Run(cmd) => {
-                self.run_streamed(cmd, Stdio::null())?;
-            }
+            Step::Run(cmd) => self.run_streamed(cmd)?,
             Step::Try(cmd) => {
                 let _ = capture(cmd);
             }
@@ -141,21 +140,13 @@ impl Executor {
     }
 
     /// Runs a command with stdout inherited and stderr teed (shown live, tail kept).
-    fn run_streamed(&self, cmd: &Cmd, stdin: Stdio) -> Result<(), Error> {
-        let (mut child, tee) = spawn_teed(cmd, stdin)?;
-        let status = loop {
-            if self.is_interrupted() {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::Interrupted);
-            }
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => return Err(spawn_error(cmd, e)),
-            }
+    fn run_streamed(&self, cmd: &Cmd) -> Result<(), Error> {
+        let child = Teed::start(cmd, expression(cmd).stdin_null())?;
+        let Some(status) = self.wait(&child)? else {
+            child.stop(Duration::ZERO);
+            return Err(Error::Interrupted);
         };
-        let stderr = tee.join().unwrap_or_default();
+        let stderr = child.stderr();
         if status.success() {
             Ok(())
         } else {
@@ -173,8 +164,8 @@ impl Executor {
         engine: &Cmd,
         is_podman: bool,
     ) -> Result<i32, Error> {
-        let stdin = Stdio::inherit();
-        let (mut child, tee) = spawn_teed(cmd, stdin)?;
+        // stdin stays the terminal's: `run` is interactive.
+        let child = Teed::start(cmd, expression(cmd))?;
         let remove = || {
             // podman waits 10 s for the stop signal by default; PID 1 may ignore it.
             let rm = if is_podman {
@@ -184,21 +175,15 @@ impl Executor {
             };
             let _ = capture(&rm);
         };
-        let status = loop {
-            if self.is_interrupted() {
-                remove();
-                wait_or_kill(&mut child, Duration::from_secs(10));
-                // The container may have been created after the first removal.
-                remove();
-                return Err(Error::Interrupted);
-            }
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(e) => return Err(spawn_error(cmd, e)),
-            }
+        let Some(status) = self.wait(&child)? else {
+            remove();
+            // The client exits once its container is gone.
+            child.stop(Duration::from_secs(10));
+            // The container may have been created after the first removal.
+            remove();
+            return Err(Error::Interrupted);
         };
-        let stderr = tee.join().unwrap_or_default();
+        let stderr = child.stderr();
         let code = status.code().unwrap_or(128 + 9);
         if code == 125 && stderr.contains("could not select device driver") {
             return Err(Error::Gpu(
@@ -219,6 +204,21 @@ impl Executor {
         }
         Ok(code)
     }
+
+    /// Waits for a started command; `None` when Ctrl-C (or SIGTERM) came first, the
+    /// child still running (the caller stops it its own way).
+    fn wait(&self, child: &Teed<'_>) -> Result<Option<ExitStatus>, Error> {
+        loop {
+            if self.is_interrupted() {
+                return Ok(None);
+            }
+            match child.handle.wait_timeout(POLL) {
+                Ok(Some(output)) => return Ok(Some(output.status)),
+                Ok(None) => {}
+                Err(e) => return Err(spawn_error(child.cmd, e)),
+            }
+        }
+    }
 }
 
 impl Default for Executor {
@@ -227,22 +227,16 @@ impl Default for Executor {
     }
 }
 
-fn wait_or_kill(child: &mut Child, limit: Duration) {
-    let start = std::time::Instant::now();
-    while start.elapsed() < limit {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-}
+/// How often a wait looks for Ctrl-C.
+const POLL: Duration = Duration::from_millis(20);
 
-fn command(cmd: &Cmd) -> Command {
-    let mut c = Command::new(&cmd.program);
-    c.args(&cmd.args).envs(cmd.env.iter().map(|(k, v)| (k, v)));
-    c
+/// A command as a duct expression: argv and its extra environment, never a shell; the exit
+/// status is the caller's to judge (`unchecked`), since a container's code is passed through.
+fn expression(cmd: &Cmd) -> duct::Expression {
+    cmd.env
+        .iter()
+        .fold(duct::cmd(&cmd.program, &cmd.args), |e, (k, v)| e.env(k, v))
+        .unchecked()
 }
 
 fn spawn_error(cmd: &Cmd, e: std::io::Error) -> Error {
@@ -258,41 +252,65 @@ fn spawn_error(cmd: &Cmd, e: std::io::Error) -> Error {
     }
 }
 
-/// Spawns with stderr piped through a thread that echoes it and keeps its tail.
-fn spawn_teed(cmd: &Cmd, stdin: Stdio) -> Result<(Child, JoinHandle<String>), Error> {
-    let mut child = command(cmd)
-        .stdin(stdin)
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| spawn_error(cmd, e))?;
-    let mut pipe = child.stderr.take().expect("stderr is piped");
-    let tee = std::thread::spawn(move || {
-        let mut tail: Vec<u8> = Vec::new();
-        let mut buf = [0u8; 8192];
-        let mut err = std::io::stderr();
-        loop {
-            match pipe.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let _ = err.write_all(&buf[..n]);
-                    tail.extend_from_slice(&buf[..n]);
-                    if tail.len() > 2 * STDERR_TAIL {
-                        tail.drain(..tail.len() - STDERR_TAIL);
+/// A started command whose stderr a thread echoes live and keeps the tail of (an error
+/// keeps the child's own words).
+struct Teed<'a> {
+    cmd: &'a Cmd,
+    handle: duct::Handle,
+    tee: JoinHandle<String>,
+}
+
+impl<'a> Teed<'a> {
+    /// Starts `expression` (made from `cmd`) with stderr into a pipe the tee thread reads.
+    fn start(cmd: &'a Cmd, expression: duct::Expression) -> Result<Self, Error> {
+        let (mut pipe, writer) = std::io::pipe().map_err(|e| spawn_error(cmd, e))?;
+        // The expression owns the write end; dropped once started, so the pipe ends with the child.
+        let handle = expression
+            .stderr_file(writer)
+            .start()
+            .map_err(|e| spawn_error(cmd, e))?;
+        let tee = std::thread::spawn(move || {
+            let mut tail: Vec<u8> = Vec::new();
+            let mut buf = [0u8; 8192];
+            let mut err = std::io::stderr();
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        let _ = err.write_all(&buf[..n]);
+                        tail.extend_from_slice(&buf[..n]);
+                        if tail.len() > 2 * STDERR_TAIL {
+                            tail.drain(..tail.len() - STDERR_TAIL);
+                        }
                     }
                 }
             }
+            String::from_utf8_lossy(&tail).into_owned()
+        });
+        Ok(Self { cmd, handle, tee })
+    }
+
+    /// Stops the child: gives it `grace` to exit on its own, then kills it.
+    fn stop(&self, grace: Duration) {
+        if !matches!(self.handle.wait_timeout(grace), Ok(Some(_))) {
+            let _ = self.handle.kill();
+            let _ = self.handle.wait();
         }
-        String::from_utf8_lossy(&tail).into_owned()
-    });
-    Ok((child, tee))
+    }
+
+    /// The tail of the child's stderr, once it has exited.
+    fn stderr(self) -> String {
+        self.tee.join().unwrap_or_default()
+    }
 }
 
 /// Runs a query and returns its stdout; failure keeps the stderr and command line.
 pub(crate) fn capture(cmd: &Cmd) -> Result<String, Error> {
-    let out = command(cmd)
-        .stdin(Stdio::null())
-        .output()
+    let out = expression(cmd)
+        .stdin_null()
+        .stdout_capture()
+        .stderr_capture()
+        .run()
         .map_err(|e| spawn_error(cmd, e))?;
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
@@ -471,6 +489,50 @@ mod tests {
         assert_eq!(e.status, Some(3));
         assert!(e.stderr.contains("boom"));
         assert!(e.command_line.contains("echo boom"));
+    }
+
+    #[test]
+    fn a_failed_run_keeps_the_tail_of_its_stderr() {
+        let plan = Plan {
+            steps: vec![Step::Run(
+                Cmd::new("sh").args(["-c", "echo first >&2; echo last >&2; exit 4"]),
+            )],
+            notes: Vec::new(),
+        };
+        let Err(Error::Command(e)) = Executor::new().execute(&plan) else {
+            panic!("expected a command error")
+        };
+        assert_eq!(e.status, Some(4));
+        assert!(e.stderr.contains("first\nlast"), "{:?}", e.stderr);
+    }
+
+    #[test]
+    fn ctrl_c_kills_the_running_command_and_still_cleans_up() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("ctx");
+        std::fs::create_dir(&dir).unwrap();
+        let exec = Executor::new();
+        let flag = Arc::clone(&exec.interrupted);
+        let plan = Plan {
+            steps: vec![
+                Step::Run(Cmd::new("sleep").arg("30")),
+                Step::Cleanup(Box::new(Step::RemoveDir(dir.clone()))),
+            ],
+            notes: Vec::new(),
+        };
+        let start = std::time::Instant::now();
+        let ctrl_c = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            flag.store(true, Ordering::SeqCst);
+        });
+        let err = exec.execute(&plan).unwrap_err();
+        ctrl_c.join().unwrap();
+        assert!(matches!(err, Error::Interrupted), "{err}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the command was waited for, not killed"
+        );
+        assert!(!dir.exists(), "the cleanup step did not run");
     }
 
     #[test]

@@ -49,29 +49,8 @@ macro_rules! errln {
     ($($t:tt)*) => { emit(true, &format!("{}\n", format_args!($($t)*))) };
 }
 
-const VARIABLES_HELP: &str = "\
-Variables (NAME=value after the command, or the environment; the argument wins):
-  CONTAINER_CMD             docker | podman | /path/to/client (default: docker if its daemon answers, else podman)
-  CONTAINER_GPU_IMAGE       runtime image tag (nss-gpu:latest)
-  CONTAINER_GPU_IMAGE_DEV   dev image tag (nss-gpu-dev:latest)
-  CONTAINER_TEST_IMAGE      CPU test image tag (nss-test:latest)
-  CONTAINER_GPU_PLATFORM    linux/amd64 | linux/arm64 (linux/amd64)
-  CONTAINER_GPU_REGISTRY    registry for multiarch pushes, e.g. ghcr.io/org
-  CONTAINER_GPU_FLAG        GPU options for run (--gpus all; empty disables)
-  CONTAINER_HF_CACHE        host Hugging Face cache ($HOME/.cache/huggingface)
-  CONTAINER_EXTRA_MOUNTS    extra -v/--mount options for run
-  CMD                       command in the container (runtime: --help; dev: DEV_COMMAND, make test;
-                            test: TEST_COMMAND, make test-ci when the Makefile has it, python -m pytest)
-  CONTAINER_GPU_FILE        GPU Dockerfile (containers/Dockerfile.cuda, relative to the project)
-  CONTAINER_TEST_FILE       test Dockerfile (containers/Dockerfile.test_ci)
-  CONTAINER_GPU_BUILDER     docker buildx builder for multiarch
-  CONTAINER_GPU_CACHE       registry ref used as buildx cache for multiarch
-  CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
-  CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built by nss from its own sources)
-  UV_PYTHON_INSTALL_MIRROR  mirror of Python downloads, passed to builds when set
-  NSS_PROJECT_DIR           the project directory
-  NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
-  SBOM=1, PROVENANCE=1      buildx: attach BuildKit's SBOM / provenance attestations to the image
+/// After the variables (`nss_cli::env::help`, from their table) in `nss --help`.
+const PINS_AND_EXIT_CODES_HELP: &str = "\
 Build pins (CUDA_VERSION=..., UV_VERSION=..., CUDA_IMAGE=..., PYTHON_SOURCE=uv|base,
 SYSTEM_PACKAGES_RUNTIME=..., GPU_EXTRAS=..., APP=..., DEV_COMMAND=..., TEST_COMMAND=...)
 override the spec (`nss spec --explain` shows every value and its source).
@@ -275,7 +254,8 @@ fn main() -> ExitCode {
     // The project dir as found without flags, for --help.
     let probe = Session::new(None, Vars::new(env.clone()), cwd.clone());
     let after = format!(
-        "{VARIABLES_HELP}\n\nProject dir: {} (from {})",
+        "{}{PINS_AND_EXIT_CODES_HELP}\n\nProject dir: {} (from {})",
+        nss_cli::env::help(),
         probe.project_dir.display(),
         probe.project_dir_source.describe()
     );

@@ -352,7 +352,7 @@ impl Session {
                 let target_dir = self
                     .vars
                     .env()
-                    .get("CARGO_TARGET_DIR")
+                    .get(env::CARGO_TARGET_DIR)
                     .filter(|t| !t.is_empty())
                     .map_or_else(|| root.join("target"), PathBuf::from);
                 Ok(Preflight::Local {
@@ -377,11 +377,11 @@ impl Session {
 
     /// `cargo` on `PATH` (or `$CARGO`), to compile the preflight for the host.
     fn host_cargo(&self) -> Option<String> {
-        let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
+        let path = self.vars.env().get(env::PATH).cloned().unwrap_or_default();
         which::which_in("cargo", Some(path), &self.cwd)
             .ok()
             .map(|p| p.to_string_lossy().into_owned())
-            .or_else(|| self.vars.env().get("CARGO").cloned())
+            .or_else(|| self.vars.env().get(env::CARGO).cloned())
     }
 
     fn read_dockerfile(&self, kind: ImageKind) -> Result<(PathBuf, String), Error> {
@@ -596,7 +596,7 @@ impl Session {
             .into_iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
+        let path = self.vars.env().get(env::PATH).cloned().unwrap_or_default();
         let skopeo = which::which_in("skopeo", Some(path), &self.cwd)
             .ok()
             .map(|p| p.to_string_lossy().into_owned());

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::env;
+use crate::env::{self, VarDefault};
 use crate::error::Error;
 
 /// Build-spec names a `NAME=value` argument may override besides the variables in
@@ -62,8 +62,8 @@ impl Vars {
                     "unknown variable {name:?}; accepted: {}",
                     env::VARIABLES
                         .iter()
-                        .chain(SPEC_OVERRIDES.iter())
-                        .copied()
+                        .map(|v| v.name)
+                        .chain(SPEC_OVERRIDES.iter().copied())
                         .collect::<Vec<_>>()
                         .join(", ")
                 )));
@@ -105,23 +105,17 @@ impl Vars {
         }
     }
 
-    /// The built-in default of a variable, `None` when it has none.
+    /// The built-in default of a variable ([`env::VARIABLES`]), `None` when it has none;
+    /// `CONTAINER_HF_CACHE`'s is worked out from `HOME`.
     pub fn default_of(&self, name: &str) -> Option<String> {
-        let v = match name {
-            env::CONTAINER_GPU_IMAGE => "nss-gpu:latest",
-            env::CONTAINER_GPU_IMAGE_DEV => "nss-gpu-dev:latest",
-            env::CONTAINER_TEST_IMAGE => "nss-test:latest",
-            env::CONTAINER_GPU_PLATFORM => "linux/amd64",
-            env::CONTAINER_GPU_FLAG => "--gpus all",
-            env::CONTAINER_GPU_FILE => "containers/Dockerfile.cuda",
-            env::CONTAINER_TEST_FILE => "containers/Dockerfile.test_ci",
-            env::CONTAINER_HF_CACHE => {
+        match env::variable(name)?.default {
+            VarDefault::Value(v) => Some(v.to_string()),
+            _ if name == env::CONTAINER_HF_CACHE => {
                 let home = self.env.get(env::HOME).filter(|h| !h.is_empty())?;
-                return Some(format!("{}/.cache/huggingface", home.trim_end_matches('/')));
+                Some(format!("{}/.cache/huggingface", home.trim_end_matches('/')))
             }
-            _ => return None,
-        };
-        Some(v.to_string())
+            _ => None,
+        }
     }
 
     /// `NSS_DRY_RUN` as a [switch](Self::switch): a dry run that runs for real could push
@@ -162,7 +156,7 @@ impl Vars {
 }
 
 fn is_known(name: &str) -> bool {
-    env::VARIABLES.contains(&name) || SPEC_OVERRIDES.contains(&name)
+    env::variable(name).is_some() || SPEC_OVERRIDES.contains(&name)
 }
 
 #[cfg(test)]

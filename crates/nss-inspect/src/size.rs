@@ -459,6 +459,20 @@ mod tests {
         }
     }
 
+    /// The report of `archive` (image `x`, no stages) for the engine's sizes.
+    fn report(
+        archive: &ImageArchive,
+        total: u64,
+        layers: &[u64],
+        previous: Option<&SizeReport>,
+    ) -> Result<SizeReport, Error> {
+        let engine = EngineSizes {
+            total,
+            layers: layers.to_vec(),
+        };
+        SizeReport::new("x", archive, &engine, &Stages::default(), previous)
+    }
+
     #[test]
     fn layers_and_metadata_account_for_the_total() {
         let a = archive(&[
@@ -503,57 +517,19 @@ mod tests {
     #[test]
     fn refuses_sizes_that_do_not_fit() {
         let a = archive(&[("sha256:a", "x")]);
-        let e = SizeReport::new(
-            "x",
-            &a,
-            &EngineSizes {
-                total: 5,
-                layers: vec![6],
-            },
-            &Stages::default(),
-            None,
-        );
+        let e = report(&a, 5, &[6], None);
         assert!(e.unwrap_err().to_string().contains("more than its size 5"));
-        let e = SizeReport::new(
-            "x",
-            &a,
-            &EngineSizes {
-                total: 5,
-                layers: vec![],
-            },
-            &Stages::default(),
-            None,
-        );
+        let e = report(&a, 5, &[], None);
         assert!(e.unwrap_err().to_string().contains("0 layers"));
     }
 
     #[test]
     fn delta_names_the_new_layers() {
         let old = archive(&[("sha256:a", "base"), ("sha256:b", "COPY src v1")]);
-        let prev = SizeReport::new(
-            "x",
-            &old,
-            &EngineSizes {
-                total: 30,
-                layers: vec![10, 20],
-            },
-            &Stages::default(),
-            None,
-        )
-        .unwrap();
+        let prev = report(&old, 30, &[10, 20], None).unwrap();
         let mut new = archive(&[("sha256:a", "base"), ("sha256:c", "COPY src v2")]);
         new.id = "sha256:fedcba".into();
-        let r = SizeReport::new(
-            "x",
-            &new,
-            &EngineSizes {
-                total: 35,
-                layers: vec![10, 25],
-            },
-            &Stages::default(),
-            Some(&prev),
-        )
-        .unwrap();
+        let r = report(&new, 35, &[10, 25], Some(&prev)).unwrap();
         let d = r.delta.unwrap();
         assert_eq!(d.change, 5);
         assert_eq!(d.new_layers.len(), 1);
@@ -563,17 +539,7 @@ mod tests {
     #[test]
     fn html_escapes_instructions() {
         let a = archive(&[("sha256:a", "RUN echo '<script>'")]);
-        let r = SizeReport::new(
-            "x",
-            &a,
-            &EngineSizes {
-                total: 1,
-                layers: vec![1],
-            },
-            &Stages::default(),
-            None,
-        )
-        .unwrap();
+        let r = report(&a, 1, &[1], None).unwrap();
         let h = r.to_html();
         assert!(!h.contains("<script>"));
         assert!(h.contains("&lt;script&gt;"));

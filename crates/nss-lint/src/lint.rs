@@ -15,6 +15,10 @@ use crate::rules::{
 use crate::shell::{self, SimpleCommand};
 use crate::suppress;
 
+/// The variable uv reads its link mode from (`copy` for [`UV_LINK_MODE`]), as a Dockerfile
+/// sets it (`ENV`, `ARG`, `export`, an inline assignment).
+const UV_LINK_MODE_VAR: &str = "UV_LINK_MODE";
+
 /// Programs accepted as PID 1 init for [`INIT_PROCESS`].
 pub const INIT_PROGRAMS: &[&str] = &[
     "tini",
@@ -427,12 +431,12 @@ impl Checker {
                     .or_else(|| {
                         cmd.assignments
                             .iter()
-                            .find(|(n, _)| n == "UV_LINK_MODE")
+                            .find(|(n, _)| n == UV_LINK_MODE_VAR)
                             .map(|(_, v)| v.clone())
                     })
-                    .or_else(|| exported.get("UV_LINK_MODE").cloned())
-                    .or_else(|| args.get("UV_LINK_MODE").cloned())
-                    .or_else(|| env.get("UV_LINK_MODE").cloned());
+                    .or_else(|| exported.get(UV_LINK_MODE_VAR).cloned())
+                    .or_else(|| args.get(UV_LINK_MODE_VAR).cloned())
+                    .or_else(|| env.get(UV_LINK_MODE_VAR).cloned());
                 if value.as_deref() != Some("copy") {
                     reported_link = true;
                     let now = value.map_or_else(

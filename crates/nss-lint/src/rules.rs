@@ -16,120 +16,87 @@ pub struct Rule {
     pub summary: &'static str,
 }
 
-/// `NSS001` multi-stage: the Dockerfile has at least two `FROM` stages, so build
-/// tools and caches stay out of the image that ships.
-pub const MULTI_STAGE: Rule = Rule {
-    id: "NSS001",
-    name: "multi-stage",
-    summary: "the Dockerfile has at least two stages (build tools stay out of the shipped image)",
-};
+/// Declares each rule once: its constant, and its place in [`RULES`] (the order given).
+macro_rules! rules {
+    ($($(#[$doc:meta])* $konst:ident = $id:literal, $name:literal, $summary:literal;)*) => {
+        $(
+            $(#[$doc])*
+            pub const $konst: Rule = Rule { id: $id, name: $name, summary: $summary };
+        )*
 
-/// `NSS002` pinned-base-image: every `FROM` (and every `COPY --from=` that names
-/// an image rather than a stage) has a tag other than `latest`, or a digest.
-/// `scratch` and earlier stages are fine; `${ARG}` references in `FROM` resolve
-/// through the ARG defaults declared before the first `FROM`.
-pub const PINNED_BASE_IMAGE: Rule = Rule {
-    id: "NSS002",
-    name: "pinned-base-image",
-    summary: "every base image (and `COPY --from` image) has a pinned tag or digest \
-              (not `latest`, not untagged); ARG references resolve through their defaults",
-};
+        /// Every rule, in id order.
+        pub const RULES: &[Rule] = &[$($konst),*];
+    };
+}
 
-/// `NSS003` apt-no-install-recommends: `apt-get install` passes
-/// `--no-install-recommends` (or sets `APT::Install-Recommends=false`).
-pub const APT_NO_INSTALL_RECOMMENDS: Rule = Rule {
-    id: "NSS003",
-    name: "apt-no-install-recommends",
-    summary: "`apt-get install` passes `--no-install-recommends`",
-};
+rules! {
+    /// `NSS001` multi-stage: the Dockerfile has at least two `FROM` stages, so build
+    /// tools and caches stay out of the image that ships.
+    MULTI_STAGE = "NSS001", "multi-stage",
+        "the Dockerfile has at least two stages (build tools stay out of the shipped image)";
 
-/// `NSS004` apt-cache: a `RUN` that installs apt packages either mounts a cache on
-/// `/var/cache/apt` (or `/var/lib/apt`) or removes `/var/lib/apt/lists` in the same step.
-pub const APT_CACHE: Rule = Rule {
-    id: "NSS004",
-    name: "apt-cache",
-    summary: "apt installs use `--mount=type=cache,target=/var/cache/apt` \
-              or remove `/var/lib/apt/lists/*` in the same RUN",
-};
+    /// `NSS002` pinned-base-image: every `FROM` (and every `COPY --from=` that names
+    /// an image rather than a stage) has a tag other than `latest`, or a digest.
+    /// `scratch` and earlier stages are fine; `${ARG}` references in `FROM` resolve
+    /// through the ARG defaults declared before the first `FROM`.
+    PINNED_BASE_IMAGE = "NSS002", "pinned-base-image",
+        "every base image (and `COPY --from` image) has a pinned tag or digest \
+        (not `latest`, not untagged); ARG references resolve through their defaults";
 
-/// `NSS005` package-cache-mount: a `RUN` that installs Python packages with uv
-/// (`uv sync`, `uv pip install|sync`, `uv tool install`, `uv add`) or pip
-/// mounts a build cache (`--mount=type=cache,target=/root/.cache/uv`).
-pub const PACKAGE_CACHE_MOUNT: Rule = Rule {
-    id: "NSS005",
-    name: "package-cache-mount",
-    summary: "uv and pip installs mount a build cache (`--mount=type=cache,target=/root/.cache/uv`)",
-};
+    /// `NSS003` apt-no-install-recommends: `apt-get install` passes
+    /// `--no-install-recommends` (or sets `APT::Install-Recommends=false`).
+    APT_NO_INSTALL_RECOMMENDS = "NSS003", "apt-no-install-recommends",
+        "`apt-get install` passes `--no-install-recommends`";
 
-/// `NSS006` uv-link-mode: a `RUN` that runs uv with a cache mount has
-/// `UV_LINK_MODE=copy` in effect (ENV or ARG in the stage or a parent stage, an
-/// inline assignment, or `--link-mode copy`): hard links into a cache mount
-/// dangle once the mount is gone.
-pub const UV_LINK_MODE: Rule = Rule {
-    id: "NSS006",
-    name: "uv-link-mode",
-    summary: "uv runs with a cache mount have `UV_LINK_MODE=copy` set",
-};
+    /// `NSS004` apt-cache: a `RUN` that installs apt packages either mounts a cache on
+    /// `/var/cache/apt` (or `/var/lib/apt`) or removes `/var/lib/apt/lists` in the same step.
+    APT_CACHE = "NSS004", "apt-cache",
+        "apt installs use `--mount=type=cache,target=/var/cache/apt` \
+        or remove `/var/lib/apt/lists/*` in the same RUN";
 
-/// `NSS007` deps-before-source: within a stage, the dependency install
-/// (`uv sync`, `uv pip sync`, `pip install -r`, ...) comes before the project
-/// source is copied (`COPY . .`, `COPY src ...`), so a source edit does not
-/// invalidate the dependency layer. A stage built `FROM` a stage that installed
-/// the dependencies has them already.
-pub const DEPS_BEFORE_SOURCE: Rule = Rule {
-    id: "NSS007",
-    name: "deps-before-source",
-    summary: "dependency manifests are copied and installed before the project source is copied",
-};
+    /// `NSS005` package-cache-mount: a `RUN` that installs Python packages with uv
+    /// (`uv sync`, `uv pip install|sync`, `uv tool install`, `uv add`) or pip
+    /// mounts a build cache (`--mount=type=cache,target=/root/.cache/uv`).
+    PACKAGE_CACHE_MOUNT = "NSS005", "package-cache-mount",
+        "uv and pip installs mount a build cache (`--mount=type=cache,target=/root/.cache/uv`)";
 
-/// `NSS008` non-root-user: the stage that runs the app (the final stage and any
-/// stage with its own `ENTRYPOINT` or `CMD`) ends with a non-root `USER`.
-pub const NON_ROOT_USER: Rule = Rule {
-    id: "NSS008",
-    name: "non-root-user",
-    summary: "the stage that runs the app sets a non-root `USER`",
-};
+    /// `NSS006` uv-link-mode: a `RUN` that runs uv with a cache mount has
+    /// `UV_LINK_MODE=copy` in effect (ENV or ARG in the stage or a parent stage, an
+    /// inline assignment, or `--link-mode copy`): hard links into a cache mount
+    /// dangle once the mount is gone.
+    UV_LINK_MODE = "NSS006", "uv-link-mode",
+        "uv runs with a cache mount have `UV_LINK_MODE=copy` set";
 
-/// `NSS009` init-process: the stage that runs the app starts through an init
-/// (`tini`, `dumb-init`, `catatonit`) as PID 1, so signals are forwarded and
-/// zombies reaped. Running with `docker run --init` instead is a deliberate
-/// choice: suppress the finding with that reason.
-pub const INIT_PROCESS: Rule = Rule {
-    id: "NSS009",
-    name: "init-process",
-    summary: "the stage that runs the app has an ENTRYPOINT starting with tini or another init",
-};
+    /// `NSS007` deps-before-source: within a stage, the dependency install
+    /// (`uv sync`, `uv pip sync`, `pip install -r`, ...) comes before the project
+    /// source is copied (`COPY . .`, `COPY src ...`), so a source edit does not
+    /// invalidate the dependency layer. A stage built `FROM` a stage that installed
+    /// the dependencies has them already.
+    DEPS_BEFORE_SOURCE = "NSS007", "deps-before-source",
+        "dependency manifests are copied and installed before the project source is copied";
 
-/// `NSS010` json-form: `ENTRYPOINT` and `CMD` use the JSON (exec) form, so the
-/// program gets signals directly instead of through `/bin/sh -c`.
-pub const JSON_FORM: Rule = Rule {
-    id: "NSS010",
-    name: "json-form",
-    summary: "`ENTRYPOINT` and `CMD` use the JSON (exec) form",
-};
+    /// `NSS008` non-root-user: the stage that runs the app (the final stage and any
+    /// stage with its own `ENTRYPOINT` or `CMD`) ends with a non-root `USER`.
+    NON_ROOT_USER = "NSS008", "non-root-user",
+        "the stage that runs the app sets a non-root `USER`";
 
-/// `NSS011` suppression: every `# nss-lint ignore=RULE reason` comment names
-/// known rules and gives a reason.
-pub const SUPPRESSION: Rule = Rule {
-    id: "NSS011",
-    name: "suppression",
-    summary: "`# nss-lint ignore=` comments name a known rule and give a reason",
-};
+    /// `NSS009` init-process: the stage that runs the app starts through an init
+    /// (`tini`, `dumb-init`, `catatonit`) as PID 1, so signals are forwarded and
+    /// zombies reaped. Running with `docker run --init` instead is a deliberate
+    /// choice: suppress the finding with that reason.
+    INIT_PROCESS = "NSS009", "init-process",
+        "the stage that runs the app has an ENTRYPOINT starting with tini or another init";
 
-/// Every rule, in id order.
-pub const RULES: &[Rule] = &[
-    MULTI_STAGE,
-    PINNED_BASE_IMAGE,
-    APT_NO_INSTALL_RECOMMENDS,
-    APT_CACHE,
-    PACKAGE_CACHE_MOUNT,
-    UV_LINK_MODE,
-    DEPS_BEFORE_SOURCE,
-    NON_ROOT_USER,
-    INIT_PROCESS,
-    JSON_FORM,
-    SUPPRESSION,
-];
+    /// `NSS010` json-form: `ENTRYPOINT` and `CMD` use the JSON (exec) form, so the
+    /// program gets signals directly instead of through `/bin/sh -c`.
+    JSON_FORM = "NSS010", "json-form",
+        "`ENTRYPOINT` and `CMD` use the JSON (exec) form";
+
+    /// `NSS011` suppression: every `# nss-lint ignore=RULE reason` comment names
+    /// known rules and gives a reason.
+    SUPPRESSION = "NSS011", "suppression",
+        "`# nss-lint ignore=` comments name a known rule and give a reason";
+}
 
 /// Looks a rule up by id (`NSS008`, any case) or name (`non-root-user`).
 #[must_use]

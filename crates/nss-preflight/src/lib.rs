@@ -102,4 +102,6 @@ pub use report::{Finding, Level, PREFIX, Report};
 pub use scope::{HELP_FLAGS, InfoCommands, Scope};
 pub use secrets::{KNOWN_SECRETS, MIN_REDACTED_LEN, Redactor, SECRET_SUFFIXES, is_secret_name};
 #[cfg(feature = "system")]
-pub use system::{READ_CAP, SystemProbe, read_small_file};
+pub use system::{
+    NotRegular, READ_CAP, SystemProbe, describe_file_type, read_regular, read_small_file,
+};

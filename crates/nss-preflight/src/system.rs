@@ -82,76 +82,82 @@ impl Probe for SystemProbe {
 /// The most [`read_small_file`] reads: the driver's version file is about 200 bytes.
 pub const READ_CAP: usize = 4096;
 
-/// Reads at most [`READ_CAP`] bytes of a regular file, never blocking: the file is opened
-/// with `O_NONBLOCK`, so a FIFO in its place does not wait for a writer, and anything but
-/// a regular file (FIFO, device such as `/dev/zero`, directory) is an error naming what it
-/// is. A longer file is cut at the cap (invalid UTF-8 is replaced), so a huge file costs
-/// one small read. This is what keeps the preflight inside its time budget whatever the
-/// container mounts at `/proc/driver/nvidia/version`.
+/// Reads at most [`READ_CAP`] bytes of a regular file through [`read_regular`], never
+/// blocking; a longer file is cut at the cap (invalid UTF-8 is replaced), so a huge file
+/// costs one small read. This is what keeps the preflight inside its time budget whatever
+/// the container mounts at `/proc/driver/nvidia/version`.
 pub fn read_small_file(path: &Path) -> io::Result<String> {
-    use rustix::fs::{FileType, Mode, OFlags};
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
-        Mode::empty(),
-    )?;
-    let kind = FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
-    if kind != FileType::RegularFile {
-        let what = match kind {
-            FileType::Fifo => "a FIFO",
-            FileType::CharacterDevice => "a character device",
-            FileType::BlockDevice => "a block device",
-            FileType::Directory => "a directory",
-            FileType::Socket => "a socket",
-            _ => "not a regular file",
-        };
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("is {what}, not a regular file"),
-        ));
-    }
-    let mut buf = vec![0u8; READ_CAP];
-    let mut len = 0;
-    while len < READ_CAP {
-        match rustix::io::read(&fd, &mut buf[len..]) {
-            Ok(0) => break,
-            Ok(n) => len += n,
-            Err(Errno::INTR) => {}
-            Err(Errno::AGAIN) => break,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    buf.truncate(len);
-    Ok(String::from_utf8_lossy(&buf).into_owned())
+    let bytes = read_regular(path, READ_CAP as u64)?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A path that is not a regular file, found without blocking on it; the payload says what
+/// it is (`a FIFO`, see [`describe_file_type`]). [`read_regular`]'s error carries it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRegular(pub &'static str);
 
-    #[test]
-    fn special_files_are_refused_at_once_and_big_ones_cut() {
-        let dir = tempfile::tempdir().unwrap();
-        let fifo = dir.path().join("fifo");
-        rustix::fs::mkfifoat(
-            rustix::fs::CWD,
-            &fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-        )
-        .unwrap();
-        for (path, what) in [
-            (fifo.as_path(), "a FIFO"),
-            (Path::new("/dev/zero"), "a character device"),
-            (dir.path(), "a directory"),
-        ] {
-            let err = read_small_file(path).unwrap_err().to_string();
-            assert!(err.contains(what), "{}: {err}", path.display());
-        }
-        let big = dir.path().join("big");
-        std::fs::write(&big, "x".repeat(5 << 20)).unwrap();
-        assert_eq!(read_small_file(&big).unwrap().len(), READ_CAP);
-        let small = dir.path().join("small");
-        std::fs::write(&small, "NVRM version: 1\n").unwrap();
-        assert_eq!(read_small_file(&small).unwrap(), "NVRM version: 1\n");
+impl std::fmt::Display for NotRegular {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "is {}, not a regular file", self.0)
     }
+}
+
+impl std::error::Error for NotRegular {}
+
+/// What kind of thing a path is, in words (`a FIFO`, `a directory`, ...).
+pub fn describe_file_type(t: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_symlink() {
+        "a symlink"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads at most `cap` bytes of a regular file, never blocking: the file is opened with
+/// `O_NONBLOCK`, so a FIFO in its place does not wait for a writer, and anything but a
+/// regular file (FIFO, device such as `/dev/zero`, directory, socket) is an error of kind
+/// `InvalidInput` carrying [`NotRegular`]. The one reader of files that a container or a
+/// repository may have replaced with something hostile (nss's project files read through
+/// it too).
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("version"), "NVRM version: 1\n")?;
+/// assert_eq!(nss_preflight::read_regular(&dir.path().join("version"), 4)?, b"NVRM");
+/// let err = nss_preflight::read_regular(dir.path(), 4).unwrap_err();
+/// assert_eq!(err.to_string(), "is a directory, not a regular file");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            NotRegular(describe_file_type(meta.file_type())),
+        ));
+    }
+    // Room for the whole file and the read that finds its end, within the cap.
+    let room = meta.len().saturating_add(1).min(cap);
+    let mut bytes = Vec::with_capacity(usize::try_from(room).unwrap_or(usize::MAX));
+    file.take(cap).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }

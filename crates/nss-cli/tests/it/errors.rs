@@ -336,27 +336,80 @@ fn missing_image_says_to_build_first() {
 }
 
 /// Every variable `nss` accepts is in `nss --help` and in the developer guide's table of
-/// variables, so neither falls behind the list the code reads.
+/// variables, so neither falls behind the list the code reads; the guide's table says what
+/// the code's table says (name, default, the commands that read it), and those commands are
+/// nss's own.
 #[test]
 fn every_variable_is_in_the_help_and_the_developer_guide() {
+    use nss_cli::env::{VARIABLES, VarDefault};
+
     let tmp = tempfile::tempdir().unwrap();
     let help = nss(tmp.path(), &base_env(), &["--help"]);
     assert_eq!(help.code, 0, "{}", help.stderr);
+    let commands: Vec<&str> = help
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.contains(&"build"), "{}", help.stdout);
+
     let guide =
         std::fs::read_to_string(nss_testkit::workspace_root().join("docs/developer-guide.md"))
             .unwrap();
     let table = &guide[guide.find("\n## Variables").expect("the Variables section")..];
     let table = &table[..table[1..].find("\n## ").map_or(table.len(), |i| i + 1)];
-    for name in nss_cli::env::VARIABLES {
+    // `| `NAME` | default | commands | meaning |`, backticks dropped.
+    let rows: BTreeMap<String, (String, String)> = table
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<String> = l
+                .trim_matches('|')
+                .split(" | ")
+                .map(|c| c.trim().replace('`', ""))
+                .collect();
+            assert!(cells.len() >= 4, "a row of the Variables table: {l}");
+            (cells[0].clone(), (cells[1].clone(), cells[2].clone()))
+        })
+        .collect();
+
+    for v in VARIABLES {
+        let name = v.name;
         assert!(
-            help.stdout.lines().any(|l| l.trim_start().starts_with(name)
-                || l.contains(&format!(" {name}"))
-                || l.contains(&format!("{name}="))),
+            help.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("  {name} "))),
             "{name} is not in nss --help"
         );
+        let Some((default, read_by)) = rows.get(name) else {
+            panic!("{name} has no row in the developer guide's Variables table")
+        };
+        let want = match v.default {
+            VarDefault::None => "(none)",
+            VarDefault::Off => "(off)",
+            VarDefault::Value(d) | VarDefault::Derived(d) => d,
+        };
+        assert_eq!(default, want, "{name}: the guide's default");
+        let read_by: Vec<&str> = if read_by == "all" {
+            commands.clone()
+        } else {
+            read_by.split(", ").collect()
+        };
+        assert_eq!(read_by, v.commands, "{name}: the guide's commands");
+        for c in v.commands {
+            assert!(commands.contains(c), "{name}: {c} is not an nss command");
+        }
+    }
+    let names: Vec<&str> = VARIABLES.iter().map(|v| v.name).collect();
+    for name in rows.keys() {
         assert!(
-            table.contains(&format!("| `{name}` |")) || table.contains(&format!("`{name}`,")),
-            "{name} has no row in the developer guide's Variables table"
+            names.contains(&name.as_str()),
+            "the guide's Variables table has {name}, which nss does not read"
         );
     }
 }

@@ -93,7 +93,8 @@ fn odd_settings_start_the_app_and_keep_every_line_prefixed() {
 }
 
 /// The driver file is read through `read_small_file`: a FIFO, a device or a huge file in
-/// its place costs one non-blocking open and at most one small read.
+/// its place costs one non-blocking open and at most one small read; anything but a
+/// regular file is refused, naming what it is, and a long file is cut at the cap.
 #[test]
 fn special_driver_files_never_block() {
     let dir = tempfile::tempdir().unwrap();
@@ -106,10 +107,15 @@ fn special_driver_files_never_block() {
     .unwrap();
     let big = dir.path().join("big");
     std::fs::write(&big, "NVRM version: x ".repeat(4 << 20)).unwrap();
-    for path in [
-        fifo.as_path(),
-        std::path::Path::new("/dev/zero"),
-        big.as_path(),
+    // (path, what it is when refused; None: read, cut at the cap)
+    for (path, refused) in [
+        (fifo.as_path(), Some("a FIFO")),
+        (
+            std::path::Path::new("/dev/zero"),
+            Some("a character device"),
+        ),
+        (dir.path(), Some("a directory")),
+        (big.as_path(), None),
     ] {
         let start = Instant::now();
         let read = nss_preflight::read_small_file(path);
@@ -118,8 +124,18 @@ fn special_driver_files_never_block() {
             "{}",
             path.display()
         );
-        if let Ok(text) = read {
-            assert!(text.len() <= nss_preflight::READ_CAP);
+        match refused {
+            Some(what) => {
+                let err = read.unwrap_err().to_string();
+                assert!(err.contains(what), "{}: {err}", path.display());
+            }
+            None => assert_eq!(read.unwrap().len(), nss_preflight::READ_CAP),
         }
     }
+    let small = dir.path().join("small");
+    std::fs::write(&small, "NVRM version: 1\n").unwrap();
+    assert_eq!(
+        nss_preflight::read_small_file(&small).unwrap(),
+        "NVRM version: 1\n"
+    );
 }
