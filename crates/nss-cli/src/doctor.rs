@@ -104,7 +104,11 @@ pub fn doctor<P: Probe + ?Sized>(session: &Session, probe: &P) -> Vec<DoctorItem
             EngineKind::Podman => "buildah inside podman (--manifest for multi-arch)",
         };
         items.push(match &e.cannot_build {
-            Some(why) => DoctorItem::new("buildkit", false, format!("{why} (nss run works)")),
+            Some(why) => DoctorItem::new(
+                "buildkit",
+                false,
+                format!("{why}; {} (nss run works)", crate::engine::NO_BUILDKIT_FIX),
+            ),
             None => DoctorItem::new("buildkit", true, detail),
         });
     }

@@ -36,8 +36,7 @@ impl Executor {
     pub fn with_signal_handlers() -> Result<Self, Error> {
         let interrupted = Arc::new(AtomicBool::new(false));
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            signal_hook::flag::register(sig, Arc::clone(&interrupted))
-                .map_err(|e| Error::Usage(format!("cannot install the signal handler: {e}")))?;
+            signal_hook::flag::register(sig, Arc::clone(&interrupted)).map_err(Error::Signal)?;
         }
         Ok(Self { interrupted })
     }
@@ -201,9 +200,10 @@ impl Executor {
         let stderr = tee.join().unwrap_or_default();
         let code = status.code().unwrap_or(128 + 9);
         if code == 125 && stderr.contains("could not select device driver") {
-            return Err(Error::Gpu(
-                "docker cannot give the container GPUs: the NVIDIA Container Toolkit (nvidia runtime) is not installed or configured; install it (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) or run without GPUs with CONTAINER_GPU_FLAG=".into(),
-            ));
+            return Err(Error::Gpu {
+                problem: "docker cannot give the container GPUs: the NVIDIA Container Toolkit (nvidia runtime) is not installed or configured".into(),
+                fix: "install it (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) or run without GPUs with CONTAINER_GPU_FLAG=".into(),
+            });
         }
         let missing_image = [
             "did not resolve to an alias",
@@ -213,8 +213,9 @@ impl Executor {
             "repository does not exist",
         ];
         if code == 125 && missing_image.iter().any(|m| stderr.contains(m)) {
-            return Err(Error::Usage(
-                "the image is not in the engine's image store (and cannot be pulled): build it first with `nss build` (--image dev / test as needed), or `cargo make container-run-gpu`, which builds before running".into(),
+            return Err(Error::usage(
+                "the image is not in the engine's image store (and cannot be pulled)",
+                "build it first with `nss build` (--image dev / test as needed), or `cargo make container-run-gpu`, which builds before running",
             ));
         }
         Ok(code)

@@ -51,7 +51,6 @@ pub mod assets;
 pub mod env;
 
 mod cmd;
-mod config;
 mod doctor;
 mod engine;
 mod error;
@@ -62,14 +61,11 @@ mod inspect;
 mod plan;
 mod reference;
 mod session;
+mod validate;
 mod vars;
 mod write;
 
 pub use crate::cmd::{Cmd, quote};
-pub use crate::config::{
-    ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
-    validate_mounts, validate_platform,
-};
 pub use crate::doctor::{DoctorItem, doctor, gpu_items, to_json as doctor_json};
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
 pub use crate::error::{CommandError, Error};
@@ -84,5 +80,9 @@ pub use crate::plan::{
 };
 pub use crate::reference::validate_reference;
 pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};
+pub use crate::validate::{
+    ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
+    validate_mounts, validate_platform,
+};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
 pub use crate::write::{Rewritten, project_target, rewrite, write_file};

@@ -508,8 +508,9 @@ fn run(
         }
         Command::Init => {
             if session.project_dir_source == nss_cli::ProjectDirSource::Bundled {
-                return Err(Error::Usage(
-                    "no pyproject.toml in this directory or above: run nss init in a uv project, or pass --project DIR".into(),
+                return Err(Error::usage(
+                    "no pyproject.toml in this directory or above",
+                    "run nss init in a uv project, or pass --project DIR",
                 ));
             }
             for path in nss_cli::init(&session.project_dir)? {
@@ -572,8 +573,7 @@ fn run(
             let mut results = Vec::new();
             for (file, text) in files {
                 let shown = PathBuf::from(session.display_path(&file));
-                let findings =
-                    nss_lint::lint_named(&text, &shown).map_err(|e| Error::Usage(e.to_string()))?;
+                let findings = nss_lint::lint_named(&text, &shown)?;
                 results.push((shown, findings));
             }
             let count: usize = results.iter().map(|(_, f)| f.len()).sum();

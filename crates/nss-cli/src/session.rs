@@ -5,13 +5,13 @@ use std::path::{Path, PathBuf};
 use nss_buildspec::{BuildSpec, Project};
 use nss_labels::Labels;
 
-use crate::config::{self, ProjectDirSource};
 use crate::engine::{Engine, EngineKind};
 use crate::env;
 use crate::error::Error;
 use crate::plan::{
     self, BuildInputs, ImageKind, MultiarchInputs, Plan, Preflight, RunInputs, SUPPORTED_PLATFORMS,
 };
+use crate::validate::{self, ProjectDirSource};
 use crate::vars::Vars;
 
 /// The example project bundled with nss, used when no project is found: its directory in
@@ -72,10 +72,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session with the project dir chosen by [`config::project_dir`].
+    /// A session with the project dir chosen by [`validate::project_dir`].
     pub fn new(flag: Option<&Path>, vars: Vars, cwd: PathBuf) -> Self {
         let (project_dir, project_dir_source) =
-            config::project_dir(flag, &vars, &cwd, &bundled_example(&vars));
+            validate::project_dir(flag, &vars, &cwd, &bundled_example(&vars));
         if project_dir_source == ProjectDirSource::Bundled
             && let Ok(root) = crate::assets::cache_root(&vars)
         {
@@ -103,11 +103,14 @@ impl Session {
             crate::assets::cache_root(&self.vars)?;
         }
         if std::fs::symlink_metadata(self.project_dir.join("pyproject.toml")).is_err() {
-            return Err(Error::Usage(format!(
-                "{}: no pyproject.toml (project dir from {}); pass --project DIR or set NSS_PROJECT_DIR",
-                self.project_dir.display(),
-                self.project_dir_source.describe()
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}: no pyproject.toml (project dir from {})",
+                    self.project_dir.display(),
+                    self.project_dir_source.describe()
+                ),
+                "pass --project DIR or set NSS_PROJECT_DIR",
+            ));
         }
         Ok(Project::load(&self.project_dir)?)
     }
@@ -132,7 +135,7 @@ impl Session {
             .vars
             .value(env::CONTAINER_GPU_PLATFORM)
             .unwrap_or_default();
-        config::validate_platform(&p, env::CONTAINER_GPU_PLATFORM)?;
+        validate::validate_platform(&p, env::CONTAINER_GPU_PLATFORM)?;
         Ok(p)
     }
 
@@ -177,12 +180,12 @@ impl Session {
     /// `CONTAINER_TEST_FILE`, relative to the project dir), without the bundled fallback.
     pub fn project_dockerfile(&self, kind: ImageKind) -> PathBuf {
         let v = self.vars.value(kind.file_var()).unwrap_or_default();
-        config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)))
+        validate::normalize(&self.project_dir.join(expand_home(&v, &self.vars)))
     }
 
     /// The image reference of a kind, validated.
     pub fn image(&self, kind: ImageKind) -> Result<String, Error> {
-        config::image_var(&self.vars, kind.image_var())
+        validate::image_var(&self.vars, kind.image_var())
     }
 
     /// Every check that must pass before anything runs, whatever the command: platform,
@@ -209,7 +212,7 @@ impl Session {
             return Ok(args.to_vec());
         }
         match self.vars.get(env::CMD).filter(|c| !c.trim().is_empty()) {
-            Some(c) => config::split_var(env::CMD, c),
+            Some(c) => validate::split_var(env::CMD, c),
             None => match kind {
                 ImageKind::Runtime => Ok(kind.default_cmd()),
                 ImageKind::Dev | ImageKind::Test => {
@@ -219,18 +222,18 @@ impl Session {
                     } else {
                         ("TEST_COMMAND", spec.test_command)
                     };
-                    config::split_var(name, &cmd.value)
+                    validate::split_var(name, &cmd.value)
                 }
             },
         }
     }
 
     fn gpu_flag(&self) -> Result<Vec<String>, Error> {
-        let words = config::split_var(
+        let words = validate::split_var(
             env::CONTAINER_GPU_FLAG,
             &self.vars.value(env::CONTAINER_GPU_FLAG).unwrap_or_default(),
         )?;
-        config::refuse_secret_values(env::CONTAINER_GPU_FLAG, &words)?;
+        validate::refuse_secret_values(env::CONTAINER_GPU_FLAG, &words)?;
         Ok(words)
     }
 
@@ -239,9 +242,9 @@ impl Session {
             .vars
             .value(env::CONTAINER_EXTRA_MOUNTS)
             .unwrap_or_default();
-        let words = config::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
-        config::refuse_secret_values(env::CONTAINER_EXTRA_MOUNTS, &words)?;
-        config::validate_mounts(
+        let words = validate::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
+        validate::refuse_secret_values(env::CONTAINER_EXTRA_MOUNTS, &words)?;
+        validate::validate_mounts(
             &words,
             &self.cwd,
             self.vars.env().get(env::HOME).map(String::as_str),
@@ -294,11 +297,14 @@ impl Session {
             let found = found
                 .strip_prefix("a ")
                 .map_or(found.to_string(), |f| format!("a {f}, not a file"));
-            return Err(Error::Usage(format!(
-                "{}={shown}: {found} ({}); {fix}",
-                env::CONTAINER_BUILD_CA,
-                path.display()
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}={shown}: {found} ({})",
+                    env::CONTAINER_BUILD_CA,
+                    path.display()
+                ),
+                fix,
+            ));
         }
         check_option_path(env::CONTAINER_BUILD_CA, &path, "--secret", &[',', '"'])?;
         Ok(Some(path))
@@ -411,17 +417,22 @@ impl Session {
             )
         };
         if std::fs::symlink_metadata(path).is_err() {
-            return Err(Error::Usage(format!(
-                "{}: no Dockerfile there ({}={}); {}",
-                path.display(),
-                kind.file_var(),
-                nss_buildspec::excerpt(&self.vars.value(kind.file_var()).unwrap_or_default()),
-                looked()
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}: no Dockerfile there ({}={})",
+                    path.display(),
+                    kind.file_var(),
+                    nss_buildspec::excerpt(&self.vars.value(kind.file_var()).unwrap_or_default()),
+                ),
+                looked(),
+            ));
         }
         let root = bundled.unwrap_or(&self.project_dir);
         nss_buildspec::read_project_file(path, nss_buildspec::FileKind::Dockerfile, Some(root))
-            .map_err(|e| Error::Usage(format!("{e} ({})", kind.file_var())))
+            .map_err(|source| Error::Dockerfile {
+                source: Box::new(source),
+                var: kind.file_var(),
+            })
     }
 
     /// The build inputs of one image at one platform.
@@ -497,19 +508,25 @@ impl Session {
         // Validates [tool.nss] (its secrets list included) as a build would.
         self.spec(&project, None)?;
         let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
-            Error::Usage("CONTAINER_HF_CACHE is not set and HOME is unknown; set CONTAINER_HF_CACHE=/path/to/hf-cache".into())
+            Error::usage(
+                "CONTAINER_HF_CACHE is not set and HOME is unknown",
+                "set CONTAINER_HF_CACHE=/path/to/hf-cache",
+            )
         })?;
         let hf_cache = self.cwd.join(expand_home(&hf, &self.vars));
         if let Ok(m) = std::fs::metadata(&hf_cache)
             && !m.is_dir()
         {
-            return Err(Error::Usage(format!(
-                "{}={}: {} is {}, not a directory; point it at the Hugging Face cache directory (created when missing)",
-                env::CONTAINER_HF_CACHE,
-                nss_buildspec::excerpt(&hf),
-                hf_cache.display(),
-                nss_buildspec::describe_file_type(m.file_type())
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}={}: {} is {}, not a directory",
+                    env::CONTAINER_HF_CACHE,
+                    nss_buildspec::excerpt(&hf),
+                    hf_cache.display(),
+                    nss_buildspec::describe_file_type(m.file_type())
+                ),
+                "point it at the Hugging Face cache directory (created when missing)",
+            ));
         }
         for (what, path) in [
             (env::CONTAINER_HF_CACHE, &hf_cache),
@@ -563,8 +580,9 @@ impl Session {
             .map(|r| r.trim_end_matches('/').to_string())
             .filter(|r| !r.is_empty())
             .ok_or_else(|| {
-                Error::Usage(
-                    "multiarch pushes to a registry: set CONTAINER_GPU_REGISTRY, e.g. CONTAINER_GPU_REGISTRY=ghcr.io/org".into(),
+                Error::usage(
+                    "multiarch pushes to a registry and CONTAINER_GPU_REGISTRY is not set",
+                    "set CONTAINER_GPU_REGISTRY, e.g. CONTAINER_GPU_REGISTRY=ghcr.io/org",
                 )
             })?;
         let image = self.image(ImageKind::Runtime)?;
@@ -575,10 +593,7 @@ impl Session {
         )?;
         engine.require_build()?;
         if !engine.can_build_multiarch() {
-            return Err(Error::Engine(format!(
-                "{} cannot build multi-platform images; install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
-                engine.kind.describe()
-            )));
+            return Err(no_multiarch(engine));
         }
         // The labels are the same on both platforms; the build args may differ
         // (`per_platform`).
@@ -618,8 +633,7 @@ impl Session {
             skopeo,
             per_platform: self.per_platform_args(&project)?,
         };
-        plan::plan_multiarch(engine, &inputs)
-            .ok_or_else(|| Error::Engine("no multi-arch support".into()))
+        plan::plan_multiarch(engine, &inputs).ok_or_else(|| no_multiarch(engine))
     }
 
     /// Each platform's build args when they differ between platforms (each gets the
@@ -683,8 +697,7 @@ impl Session {
                     findings.push(format!("{shown}:{line} labels ({}): {d}", lk.as_str()));
                 }
             }
-            let lint = nss_lint::lint_named(&text, Path::new(&shown))
-                .map_err(|e| Error::Usage(e.to_string()))?;
+            let lint = nss_lint::lint_named(&text, Path::new(&shown))?;
             for f in lint {
                 findings.push(f.display_with(Path::new(&shown)).to_string());
             }
@@ -705,11 +718,14 @@ impl Session {
                 if kind == ImageKind::Test {
                     continue;
                 }
-                return Err(Error::Usage(format!(
-                    "{}: the project has no {} of its own; run nss init to copy the bundled one into the project, then nss sync",
-                    self.project_dir.display(),
-                    self.vars.value(kind.file_var()).unwrap_or_default()
-                )));
+                return Err(Error::usage(
+                    format!(
+                        "{}: the project has no {} of its own",
+                        self.project_dir.display(),
+                        self.vars.value(kind.file_var()).unwrap_or_default()
+                    ),
+                    "run nss init to copy the bundled one into the project, then nss sync",
+                ));
             }
             let expected = spec.build_args(kind.flavor());
             let mut new = nss_buildspec::sync_args(&text, &expected);
@@ -744,6 +760,16 @@ impl Session {
     }
 }
 
+fn no_multiarch(engine: &Engine) -> Error {
+    Error::engine(
+        format!(
+            "{} cannot build multi-platform images",
+            engine.kind.describe()
+        ),
+        "install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
+    )
+}
+
 /// Refuses a path an engine option cannot carry: `option` reads its value as
 /// comma-separated `key=value` fields, so a path holding one of `bad` would end its field
 /// early (and could add fields of its own); control characters are refused everywhere.
@@ -752,10 +778,13 @@ fn check_option_path(what: &str, path: &Path, option: &str, bad: &[char]) -> Res
     let found = text.chars().find(|c| bad.contains(c) || c.is_control());
     match found {
         None => Ok(()),
-        Some(c) => Err(Error::Usage(format!(
-            "{what}: the path {} contains {c:?}, which the engine's {option} option cannot carry; move or link it to a path without it",
-            nss_buildspec::excerpt(&text)
-        ))),
+        Some(c) => Err(Error::usage(
+            format!(
+                "{what}: the path {} contains {c:?}, which the engine's {option} option cannot carry",
+                nss_buildspec::excerpt(&text)
+            ),
+            "move or link it to a path without it",
+        )),
     }
 }
 

@@ -84,11 +84,13 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
     if SUPPORTED_PLATFORMS.contains(&platform) {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "{what}={} is not a supported platform; use one of: {}",
-            nss_buildspec::excerpt(platform),
-            SUPPORTED_PLATFORMS.join(", ")
-        )))
+        Err(Error::usage(
+            format!(
+                "{what}={} is not a supported platform",
+                nss_buildspec::excerpt(platform)
+            ),
+            format!("use one of: {}", SUPPORTED_PLATFORMS.join(", ")),
+        ))
     }
 }
 
@@ -96,9 +98,10 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
 /// value is not quoted: it may hold anything).
 pub fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
     shell_words::split(value).map_err(|_| {
-        Error::Usage(format!(
-            "{name} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
-        ))
+        Error::usage(
+            format!("{name} does not split into words: a quote is not closed"),
+            format!("close it, e.g. {name}='run --config \"my file.yaml\"'"),
+        )
     })
 }
 
@@ -119,9 +122,14 @@ pub fn refuse_secret_values(name: &str, words: &[String]) -> Result<(), Error> {
             continue;
         };
         if nss_preflight::is_secret_name(var) {
-            return Err(Error::Usage(format!(
-                "{name} sets the secret {var} by value, which would show on the engine's command line; pass it by name: export {var}=... and drop it from {name} (nss adds -e {var} for known secrets; otherwise write -e {var} without a value)"
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{name} sets the secret {var} by value, which would show on the engine's command line"
+                ),
+                format!(
+                    "pass it by name: export {var}=... and drop it from {name} (nss adds -e {var} for known secrets; otherwise write -e {var} without a value)"
+                ),
+            ));
         }
     }
     Ok(())
@@ -208,9 +216,12 @@ fn split_option(w: &str) -> (&str, Option<&str>) {
 }
 
 fn dangling(flag: &str) -> Error {
-    Error::Usage(format!(
-        "CONTAINER_EXTRA_MOUNTS ends with {flag} and no value (it would take nss's own next option as its value); give it one, e.g. -v /abs/data:/workspace/data"
-    ))
+    Error::usage(
+        format!(
+            "CONTAINER_EXTRA_MOUNTS ends with {flag} and no value (it would take nss's own next option as its value)"
+        ),
+        "give it one, e.g. -v /abs/data:/workspace/data",
+    )
 }
 
 fn volume_spec(flag: &str, spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Error> {
@@ -245,9 +256,12 @@ fn mount_spec(spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Erro
             Some((key @ ("src" | "source"), src)) => {
                 let src = bind_source(&shown, src, dst, cwd, home)?;
                 if src.contains(',') {
-                    return Err(Error::Usage(format!(
-                        "CONTAINER_EXTRA_MOUNTS: {shown}: the source path contains ',', which --mount reads as a field separator; use -v SRC:DST for it"
-                    )));
+                    return Err(Error::usage(
+                        format!(
+                            "CONTAINER_EXTRA_MOUNTS: {shown}: the source path contains ',', which --mount reads as a field separator"
+                        ),
+                        "use -v SRC:DST for it",
+                    ));
                 }
                 out.push(format!("{key}={src}"));
             }
@@ -271,9 +285,12 @@ fn bind_source(
     }
     if src == "~" || src.starts_with("~/") {
         let Some(home) = home else {
-            return Err(Error::Usage(format!(
-                "CONTAINER_EXTRA_MOUNTS: {shown}: HOME is not set, so ~ cannot be expanded; write the absolute path"
-            )));
+            return Err(Error::usage(
+                format!(
+                    "CONTAINER_EXTRA_MOUNTS: {shown}: HOME is not set, so ~ cannot be expanded"
+                ),
+                "write the absolute path",
+            ));
         };
         let abs = Path::new(home).join(src.trim_start_matches('~').trim_start_matches('/'));
         return Ok(abs.display().to_string());
@@ -282,10 +299,15 @@ fn bind_source(
         return Ok(absolute(cwd, Path::new(src)).display().to_string());
     }
     let abs = cwd.join(src);
-    Err(Error::Usage(format!(
-        "CONTAINER_EXTRA_MOUNTS: {shown} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}; write -v {}:{dst} (or ./{src}:{dst}), or --mount type=volume,src={src},dst={dst} for a real named volume",
-        abs.display(),
-    )))
+    Err(Error::usage(
+        format!(
+            "CONTAINER_EXTRA_MOUNTS: {shown} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}"
+        ),
+        format!(
+            "write -v {}:{dst} (or ./{src}:{dst}), or --mount type=volume,src={src},dst={dst} for a real named volume",
+            abs.display(),
+        ),
+    ))
 }
 
 /// Validates an image-reference variable and returns its value.
