@@ -95,23 +95,6 @@ struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum Image {
-    Runtime,
-    Dev,
-    Test,
-}
-
-impl From<Image> for ImageKind {
-    fn from(i: Image) -> Self {
-        match i {
-            Image::Runtime => ImageKind::Runtime,
-            Image::Dev => ImageKind::Dev,
-            Image::Test => ImageKind::Test,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 enum SpecFormat {
     Text,
     Json,
@@ -157,7 +140,7 @@ enum Command {
     Build {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -166,7 +149,7 @@ enum Command {
     Run {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -218,7 +201,7 @@ enum Command {
     Labels {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: LabelFormat,
@@ -230,7 +213,7 @@ enum Command {
     Sbom {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// Output format.
         #[arg(long, value_enum, default_value = "cyclonedx")]
         format: SbomFormat,
@@ -245,7 +228,7 @@ enum Command {
     Size {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: SizeFormat,
@@ -361,7 +344,7 @@ fn run(
 
     match cli.command {
         Command::Build { image, .. } => {
-            let kind = ImageKind::from(image);
+            let kind = image;
             let engine = engine(&session, dry_run)?;
             let plan = session.plan_build(&engine, kind)?;
             if !dry_run {
@@ -374,7 +357,7 @@ fn run(
             let engine = engine(&session, dry_run)?;
             let plan = session.plan_run(
                 &engine,
-                image.into(),
+                image,
                 &args,
                 std::io::stdin().is_terminal(),
                 std::io::stdout().is_terminal(),
@@ -490,7 +473,7 @@ fn run(
             Ok(0)
         }
         Command::Labels { image, format, .. } => {
-            let labels = session.image_labels(image.into())?;
+            let labels = session.image_labels(image)?;
             match format {
                 LabelFormat::Text => out!("{}", labels.to_text()),
                 LabelFormat::Json => {
@@ -530,7 +513,7 @@ fn run(
                 SbomFormat::Cyclonedx => nss_inspect::cyclonedx,
                 SbomFormat::Spdx => nss_inspect::spdx,
             };
-            let doc = nss_cli::sbom(&session, &engine, image.into(), write)?;
+            let doc = nss_cli::sbom(&session, &engine, image, write)?;
             match output {
                 Some(path) => {
                     nss_cli::write_file(&path, redacted(&doc).as_bytes())?;
@@ -543,7 +526,7 @@ fn run(
         Command::Size { image, format, .. } => {
             let engine = engine(&session, false)?;
             nss_cli::ensure_running(&engine, &session.vars)?;
-            let report = nss_cli::size(&session, &engine, image.into())?;
+            let report = nss_cli::size(&session, &engine, image)?;
             match format {
                 SizeFormat::Text => out!("{}", report.to_text()),
                 SizeFormat::Json => outln!("{}", report.to_json()),

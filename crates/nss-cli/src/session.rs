@@ -9,7 +9,8 @@ use crate::engine::{Engine, EngineKind};
 use crate::env;
 use crate::error::Error;
 use crate::plan::{
-    self, BuildInputs, ImageKind, MultiarchInputs, Plan, Preflight, RunInputs, SUPPORTED_PLATFORMS,
+    self, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan, Preflight, RunInputs,
+    SUPPORTED_PLATFORMS,
 };
 use crate::validate::{self, ProjectDirSource};
 use crate::vars::Vars;
@@ -266,7 +267,7 @@ impl Session {
             .get_or_init(|| nss_labels::GitFacts::read(project.dir()));
         let usage = usage_text(kind, image);
         let inputs = nss_labels::LabelInputs {
-            kind: labels_kind(kind),
+            kind: kind,
             spec,
             metadata: &metadata,
             git,
@@ -692,7 +693,7 @@ impl Session {
             for lk in label_kinds_in(&text, kind) {
                 let image = self.vars.value(lk.image_var()).unwrap_or_default();
                 let labels = self.labels(&project, &spec, lk, &image)?;
-                for d in nss_labels::label_block_drift(&text, labels_kind(lk), &labels) {
+                for d in nss_labels::label_block_drift(&text, lk, &labels) {
                     let line = d.line().map_or(String::new(), |l| format!("{l}:"));
                     findings.push(format!("{shown}:{line} labels ({}): {d}", lk.as_str()));
                 }
@@ -732,7 +733,7 @@ impl Session {
             for lk in label_kinds_in(&new, kind) {
                 let image = self.vars.value(lk.image_var()).unwrap_or_default();
                 let labels = self.labels(&project, &spec, lk, &image)?;
-                new = nss_labels::sync_label_block(&new, labels_kind(lk), &labels)?;
+                new = nss_labels::sync_label_block(&new, lk, &labels)?;
             }
             if new != text {
                 crate::write::project_target(&path, &self.project_dir)?;
@@ -797,16 +798,8 @@ fn label_kinds_in(text: &str, kind: ImageKind) -> Vec<ImageKind> {
     kinds
         .iter()
         .copied()
-        .filter(|k| nss_labels::has_marker(text, labels_kind(*k)))
+        .filter(|k| nss_labels::has_marker(text, *k))
         .collect()
-}
-
-fn labels_kind(kind: ImageKind) -> nss_labels::ImageKind {
-    match kind {
-        ImageKind::Runtime => nss_labels::ImageKind::Runtime,
-        ImageKind::Dev => nss_labels::ImageKind::Dev,
-        ImageKind::Test => nss_labels::ImageKind::Test,
-    }
 }
 
 /// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`

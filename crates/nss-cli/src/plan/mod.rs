@@ -139,38 +139,23 @@ impl Plan {
     }
 }
 
-/// The image a command is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ImageKind {
-    /// The CUDA runtime image (`--target runtime`).
-    Runtime,
-    /// The dev image (`--target dev`).
-    Dev,
-    /// The CPU-only test image (its own Dockerfile, single stage).
-    Test,
+pub use nss_labels::ImageKind;
+
+/// What `nss` reads and runs for each image kind: its variables and its default command.
+pub trait ImageKindExt {
+    /// The variable naming this image's tag.
+    fn image_var(self) -> &'static str;
+    /// The variable naming this image's Dockerfile.
+    fn file_var(self) -> &'static str;
+    /// The built-in command when `CMD` is not given: `--help` (runtime), `make test` (dev),
+    /// the image's own (test), as the usage label shows them. `nss run` takes the dev and
+    /// test commands from the spec (`[tool.nss] dev-command` / `test-command`, a Makefile
+    /// `test-ci` target).
+    fn default_cmd(self) -> Vec<String>;
 }
 
-impl ImageKind {
-    /// `runtime`, `dev` or `test`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImageKind::Runtime => "runtime",
-            ImageKind::Dev => "dev",
-            ImageKind::Test => "test",
-        }
-    }
-
-    /// The `--target` stage, `None` for the test image.
-    pub fn target(self) -> Option<&'static str> {
-        match self {
-            ImageKind::Runtime => Some("runtime"),
-            ImageKind::Dev => Some("dev"),
-            ImageKind::Test => None,
-        }
-    }
-
-    /// The variable naming this image's tag.
-    pub fn image_var(self) -> &'static str {
+impl ImageKindExt for ImageKind {
+    fn image_var(self) -> &'static str {
         match self {
             ImageKind::Runtime => crate::env::CONTAINER_GPU_IMAGE,
             ImageKind::Dev => crate::env::CONTAINER_GPU_IMAGE_DEV,
@@ -178,26 +163,14 @@ impl ImageKind {
         }
     }
 
-    /// The variable naming this image's Dockerfile.
-    pub fn file_var(self) -> &'static str {
+    fn file_var(self) -> &'static str {
         match self {
             ImageKind::Runtime | ImageKind::Dev => crate::env::CONTAINER_GPU_FILE,
             ImageKind::Test => crate::env::CONTAINER_TEST_FILE,
         }
     }
 
-    /// The build-spec flavor of its build args.
-    pub fn flavor(self) -> nss_buildspec::ImageFlavor {
-        match self {
-            ImageKind::Runtime | ImageKind::Dev => nss_buildspec::ImageFlavor::Gpu,
-            ImageKind::Test => nss_buildspec::ImageFlavor::Cpu,
-        }
-    }
-
-    /// The built-in command when `CMD` is not given: `--help` (runtime), `make test` (dev),
-    /// the image's own (test), as the usage label shows them. `nss run` takes the dev and test commands from the spec
-    /// (`[tool.nss] dev-command` / `test-command`, a Makefile `test-ci` target).
-    pub fn default_cmd(self) -> Vec<String> {
+    fn default_cmd(self) -> Vec<String> {
         match self {
             ImageKind::Runtime => vec!["--help".into()],
             ImageKind::Dev => vec!["make".into(), "test".into()],

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use nss_cli::{
-    Attestations, BuildInputs, Engine, EngineKind, ImageKind, MultiarchInputs, Preflight,
-    RunInputs, Step, plan_build, plan_multiarch, plan_run,
+    Attestations, BuildInputs, Engine, EngineKind, ImageKind, ImageKindExt, MultiarchInputs,
+    Preflight, RunInputs, Step, plan_build, plan_multiarch, plan_run,
 };
 
 const CLASSES: [(EngineKind, &str, &str); 3] = [
