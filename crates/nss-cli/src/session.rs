@@ -267,7 +267,7 @@ impl Session {
             .get_or_init(|| nss_labels::GitFacts::read(project.dir()));
         let usage = usage_text(kind, image);
         let inputs = nss_labels::LabelInputs {
-            kind: kind,
+            kind,
             spec,
             metadata: &metadata,
             git,
