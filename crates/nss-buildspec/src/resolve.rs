@@ -10,6 +10,7 @@ use toml_edit::{Item, TableLike, Value};
 use crate::env;
 use crate::error::{Error, Result};
 use crate::pep::{inclusive_lower_bound, one_line, parse_specifiers, plain_release};
+use crate::platform::Platform;
 use crate::project::Project;
 use crate::source::{Resolved, Source};
 use crate::spec::{BuildSpec, CudaImageType};
@@ -43,14 +44,8 @@ impl Inputs {
     }
 }
 
-/// The platforms nss builds for, and the `CUDA_ARCH_FLAGS` each gets by default.
-pub const PLATFORMS: [(&str, &str); 2] = [
-    ("linux/amd64", "80;86;90;90a"),
-    ("linux/arm64", "90;90a;120;120a"),
-];
-
-/// The platform used when [`Inputs::platform`] is `None`.
-pub const DEFAULT_PLATFORM: &str = "linux/amd64";
+/// The platform used when [`Inputs::platform`] is `None`: [`Platform::DEFAULT`]'s name.
+pub const DEFAULT_PLATFORM: &str = Platform::DEFAULT.name();
 
 /// The Ubuntu version of the nvidia/cuda base image when nothing names one.
 pub const DEFAULT_UBUNTU_VERSION: &str = "22.04";
@@ -222,10 +217,7 @@ pub fn resolve(project: &Project, inputs: &Inputs) -> Result<BuildSpec> {
         &CUDA_ARCH_FLAGS,
         arch_flags,
         || {
-            let flags = PLATFORMS
-                .iter()
-                .find(|(p, _)| *p == platform.0)
-                .map_or("", |(_, f)| f);
+            let flags = platform.0.cuda_arch_flags();
             let rule = if platform.1 {
                 format!("platform {}", platform.0)
             } else {
@@ -438,7 +430,7 @@ impl Cx<'_> {
     }
 
     /// The target platform and whether it was given (`false`: the default).
-    fn platform(&self) -> Result<(String, bool)> {
+    fn platform(&self) -> Result<(Platform, bool)> {
         let Some(p) = self
             .inputs
             .platform
@@ -446,18 +438,17 @@ impl Cx<'_> {
             .map(str::trim)
             .filter(|p| !p.is_empty())
         else {
-            return Ok((DEFAULT_PLATFORM.to_owned(), false));
+            return Ok((Platform::DEFAULT, false));
         };
-        if PLATFORMS.iter().any(|(known, _)| *known == p) {
-            return Ok((p.to_owned(), true));
+        if let Some(known) = Platform::from_name(p) {
+            return Ok((known, true));
         }
-        let known: Vec<&str> = PLATFORMS.iter().map(|(k, _)| *k).collect();
         Err(Error::Value {
             name: "platform".to_owned(),
             value: p.to_owned(),
             origin: "the target platform".to_owned(),
             problem: "is not a supported platform".to_owned(),
-            fix: format!("use one of: {}", known.join(", ")),
+            fix: format!("use one of: {}", Platform::names()),
         })
     }
 

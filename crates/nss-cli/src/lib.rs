@@ -75,8 +75,8 @@ pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::inspect::{SbomWriter, sbom, size};
 pub use crate::plan::{
     Attestations, BUILD_CA_SECRET_ID, BuildInputs, HF_CACHE_MOUNT, ImageKind, ImageKindExt,
-    MultiarchInputs, Plan, PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step,
-    WORKSPACE, plan_build, plan_multiarch, plan_run, static_rustflags,
+    MultiarchInputs, Plan, PlatformArgs, Preflight, RunInputs, Step, WORKSPACE, plan_build,
+    plan_multiarch, plan_run, static_rustflags,
 };
 pub use crate::reference::validate_reference;
 pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};

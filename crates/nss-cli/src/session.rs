@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nss_buildspec::{BuildSpec, Project};
+use nss_buildspec::{BuildSpec, Platform, Project};
 use nss_labels::Labels;
 
 use crate::engine::{Engine, EngineKind};
@@ -10,7 +10,6 @@ use crate::env;
 use crate::error::Error;
 use crate::plan::{
     self, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan, Preflight, RunInputs,
-    SUPPORTED_PLATFORMS,
 };
 use crate::validate::{self, ProjectDirSource};
 use crate::vars::Vars;
@@ -347,15 +346,15 @@ impl Session {
         if let Some(registry) = multiarch {
             return Ok(Preflight::Build {
                 context: sources,
-                platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+                platforms: Platform::ALL.map(|p| p.name().to_string()).to_vec(),
                 tag: format!("{registry}/nss-preflight:{version}"),
                 push: true,
             });
         }
         let arch = platform.rsplit('/').next().unwrap_or("amd64");
         let cargo = self.host_cargo();
-        match (host_platform(), cargo) {
-            (Some((host, triple)), Some(cargo)) if host == platform => {
+        match (Platform::host(), cargo) {
+            (Some(host), Some(cargo)) if host.name() == platform => {
                 let target_dir = self
                     .vars
                     .env()
@@ -365,8 +364,8 @@ impl Session {
                 Ok(Preflight::Local {
                     cargo,
                     workspace: sources,
-                    triple: triple.to_string(),
-                    platform: host.to_string(),
+                    triple: host.rust_triple().to_string(),
+                    platform: host.name().to_string(),
                     tag: format!("nss-preflight:{version}-{arch}"),
                     // Per invocation: concurrent builds must not share (and delete) one context.
                     stage_dir: target_dir.join(format!("nss-preflight-image.{}", self.run_id)),
@@ -600,12 +599,12 @@ impl Session {
         // (`per_platform`).
         let build = self.build_inputs(
             ImageKind::Runtime,
-            SUPPORTED_PLATFORMS[0],
+            Platform::DEFAULT.name(),
             reference.clone(),
             Some(&registry),
         )?;
         let project = self.project()?;
-        let spec = self.spec(&project, Some(SUPPORTED_PLATFORMS[0]))?;
+        let spec = self.spec(&project, Some(Platform::DEFAULT.name()))?;
         let labels = self.labels(&project, &spec, ImageKind::Runtime, &reference)?;
         let annotations = labels
             .index_annotations()
@@ -619,7 +618,7 @@ impl Session {
         let inputs = MultiarchInputs {
             build,
             registry,
-            platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+            platforms: Platform::ALL.map(|p| p.name().to_string()).to_vec(),
             annotations,
             builder: self
                 .vars
@@ -641,7 +640,7 @@ impl Session {
     /// `CUDA_ARCH_FLAGS` the spec derives for it); empty when they are the same.
     fn per_platform_args(&self, project: &Project) -> Result<Vec<plan::PlatformArgs>, Error> {
         let mut out = Vec::new();
-        for p in SUPPORTED_PLATFORMS {
+        for p in Platform::ALL.map(Platform::name) {
             let spec = self.spec(project, Some(p))?;
             let args = spec
                 .build_args(ImageKind::Runtime.flavor())
@@ -849,15 +848,6 @@ fn expand_home(p: &str, vars: &Vars) -> PathBuf {
     match (p.strip_prefix("~/"), vars.env().get(env::HOME)) {
         (Some(rest), Some(home)) => Path::new(home).join(rest),
         _ => PathBuf::from(p),
-    }
-}
-
-/// The host's platform and Rust target triple.
-fn host_platform() -> Option<(&'static str, &'static str)> {
-    match std::env::consts::ARCH {
-        "x86_64" => Some(("linux/amd64", "x86_64-unknown-linux-gnu")),
-        "aarch64" => Some(("linux/arm64", "aarch64-unknown-linux-gnu")),
-        _ => None,
     }
 }
 

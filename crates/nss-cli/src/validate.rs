@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use nss_buildspec::Platform;
+
 use crate::env;
 use crate::error::Error;
-use crate::plan::SUPPORTED_PLATFORMS;
 use crate::reference::validate_reference;
 use crate::vars::Vars;
 
@@ -79,9 +80,9 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Checks a platform against [`SUPPORTED_PLATFORMS`].
+/// Checks a platform against [`Platform::ALL`].
 pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
-    if SUPPORTED_PLATFORMS.contains(&platform) {
+    if Platform::from_name(platform).is_some() {
         Ok(())
     } else {
         Err(Error::usage(
@@ -89,7 +90,7 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
                 "{what}={} is not a supported platform",
                 nss_buildspec::excerpt(platform)
             ),
-            format!("use one of: {}", SUPPORTED_PLATFORMS.join(", ")),
+            format!("use one of: {}", Platform::names()),
         ))
     }
 }

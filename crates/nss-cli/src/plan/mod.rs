@@ -14,9 +14,6 @@ pub use build::{Attestations, BuildInputs, plan_build};
 pub use multiarch::{MultiarchInputs, PlatformArgs, plan_multiarch};
 pub use run::{RunInputs, plan_run};
 
-/// The platforms `nss` builds and runs.
-pub const SUPPORTED_PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
-
 /// Where the project directory is mounted in `run` containers.
 pub const WORKSPACE: &str = "/workspace";
 /// Where the Hugging Face cache is mounted (and `HF_HOME` points).
