@@ -110,14 +110,14 @@ impl Executor {
             Step::AnnotateInstances {
                 engine,
                 list,
-                annotations,
+                annotation_args,
             } => {
                 let inspect = Cmd::engine(engine).args(["manifest", "inspect", list]);
                 let raw = capture(&inspect)?;
                 for digest in instance_digests(&raw) {
                     let annotate = Cmd::engine(engine)
                         .args(["manifest", "annotate"])
-                        .args(crate::plan::manifest_annotation_args(annotations))
+                        .args(annotation_args.iter().cloned())
                         .args([list.as_str(), digest.as_str()]);
                     capture(&annotate)?;
                 }

@@ -11,6 +11,7 @@
 //! ```
 //! use std::path::PathBuf;
 //! use nss_cli::{plan_build, BuildInputs, Engine, EngineKind, ImageKind, Preflight};
+//! use nss_labels::{Labels, Origin};
 //!
 //! let engine = Engine::new(EngineKind::DockerBuiltinBuildkit, "/usr/bin/docker");
 //! let plan = plan_build(&engine, &BuildInputs {
@@ -20,7 +21,11 @@
 //!     tag: "nss-gpu:latest".into(),
 //!     platform: "linux/amd64".into(),
 //!     build_args: vec![("CUDA_VERSION".into(), "12.8.1".into()), ("EXTRAS".into(), "cu128 engine".into())],
-//!     labels: vec![("org.opencontainers.image.title".into(), "app".into())],
+//!     labels: Labels::from_pairs(
+//!         ImageKind::Runtime,
+//!         [("org.opencontainers.image.title", "app")],
+//!         Origin::Caller,
+//!     )?,
 //!     build_ca: None,
 //!     preflight: Preflight::Image("nss-preflight:0.1.0".into()),
 //!     plain_progress: false,

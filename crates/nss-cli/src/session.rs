@@ -435,20 +435,20 @@ impl Session {
             })
     }
 
-    /// The build inputs of one image at one platform.
+    /// The build inputs of one image at one platform, and the project they were read from
+    /// (each input is gathered once per invocation; the caller has run [`Session::validate`]).
     fn build_inputs(
         &self,
         kind: ImageKind,
         platform: &str,
         tag: String,
         multiarch: Option<&str>,
-    ) -> Result<BuildInputs, Error> {
-        self.validate()?;
+    ) -> Result<(BuildInputs, Project), Error> {
         let (dockerfile, text) = self.read_dockerfile(kind)?;
         let project = self.project()?;
         let spec = self.spec(&project, Some(platform))?;
         let labels = self.labels(&project, &spec, kind, &tag)?;
-        Ok(BuildInputs {
+        let inputs = BuildInputs {
             image: kind,
             dockerfile,
             context: self.project_dir.clone(),
@@ -464,10 +464,7 @@ impl Session {
                         .map(|m| (env::UV_PYTHON_INSTALL_MIRROR.to_string(), m)),
                 )
                 .collect(),
-            labels: labels
-                .iter()
-                .map(|l| (l.key.clone(), l.value.clone()))
-                .collect(),
+            labels,
             build_ca: self.build_ca()?,
             preflight: self.preflight(&text, platform, multiarch)?,
             plain_progress: !std::io::IsTerminal::is_terminal(&std::io::stdout()),
@@ -482,7 +479,8 @@ impl Session {
                 provenance: self.vars.switch(env::PROVENANCE)?,
             },
             run_id: self.run_id.clone(),
-        })
+        };
+        Ok((inputs, project))
     }
 
     /// Plans `nss build --image KIND`.
@@ -490,7 +488,8 @@ impl Session {
         engine.require_build()?;
         let platform = self.platform()?;
         let tag = self.image(kind)?;
-        let inputs = self.build_inputs(kind, &platform, tag, None)?;
+        self.validate()?;
+        let (inputs, _) = self.build_inputs(kind, &platform, tag, None)?;
         Ok(plan::plan_build(engine, &inputs))
     }
 
@@ -595,22 +594,15 @@ impl Session {
         if !engine.can_build_multiarch() {
             return Err(no_multiarch(engine));
         }
-        // The labels are the same on both platforms; the build args may differ
-        // (`per_platform`).
-        let build = self.build_inputs(
+        // The labels are the same on both platforms (and annotate the index); the build
+        // args may differ (`per_platform`).
+        let (build, project) = self.build_inputs(
             ImageKind::Runtime,
             Platform::DEFAULT.name(),
-            reference.clone(),
+            reference,
             Some(&registry),
         )?;
-        let project = self.project()?;
-        let spec = self.spec(&project, Some(Platform::DEFAULT.name()))?;
-        let labels = self.labels(&project, &spec, ImageKind::Runtime, &reference)?;
-        let annotations = labels
-            .index_annotations()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let annotations = build.labels.clone();
         let path = self.vars.env().get("PATH").cloned().unwrap_or_default();
         let skopeo = which::which_in("skopeo", Some(path), &self.cwd)
             .ok()

@@ -56,8 +56,9 @@ pub enum Step {
         engine: Engine,
         /// The manifest list.
         list: String,
-        /// `KEY=VALUE` annotations.
-        annotations: Vec<(String, String)>,
+        /// `--annotation KEY=VALUE` arguments
+        /// ([`Labels::podman_manifest_annotation_args`](nss_labels::Labels::podman_manifest_annotation_args)).
+        annotation_args: Vec<String>,
     },
     /// A step that runs whatever happened before it (a failure or Ctrl-C included), and whose
     /// own failure is harmless: removing this invocation's temporary tags and directories.
@@ -84,11 +85,11 @@ impl Step {
             Step::AnnotateInstances {
                 engine,
                 list,
-                annotations,
+                annotation_args,
             } => {
                 let c = Cmd::engine(engine)
                     .args(["manifest", "annotate"])
-                    .args(manifest_annotation_args(annotations))
+                    .args(annotation_args.iter().cloned())
                     .arg(list.clone())
                     .arg("<each instance digest>");
                 Some(c.to_string())
@@ -97,23 +98,6 @@ impl Step {
             Step::CreateDir(_) | Step::RemoveDir(_) | Step::Stage { .. } => None,
         }
     }
-}
-
-/// `--annotation k=v` pairs for `podman manifest annotate`, which reads each value as a
-/// CSV record: a pair holding `"`, `,` or a line break is CSV-quoted (`"k=a ""b"", c"`).
-pub(crate) fn manifest_annotation_args(annotations: &[(String, String)]) -> Vec<String> {
-    annotations
-        .iter()
-        .flat_map(|(k, v)| {
-            let pair = format!("{k}={v}");
-            let field = if pair.contains(['"', ',', '\n', '\r']) {
-                format!("\"{}\"", pair.replace('"', "\"\""))
-            } else {
-                pair
-            };
-            ["--annotation".to_string(), field]
-        })
-        .collect()
 }
 
 /// An ordered list of steps.
