@@ -63,6 +63,7 @@ mod exec;
 mod host_gpu;
 mod init;
 mod inspect;
+mod maintain;
 mod plan;
 mod reference;
 mod session;
@@ -78,13 +79,14 @@ pub use crate::exec::{Executor, Outcome, verify_platforms};
 pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
 pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::inspect::{SbomWriter, sbom, size};
+pub use crate::maintain::{check, sync};
 pub use crate::plan::{
     Attestations, BUILD_CA_SECRET_ID, BuildInputs, HF_CACHE_MOUNT, ImageKind, ImageKindExt,
     MultiarchInputs, Plan, PlatformArgs, Preflight, RunInputs, Step, WORKSPACE, plan_build,
-    plan_multiarch, plan_run, static_rustflags,
+    plan_multiarch, plan_run, static_rustflags, usage_text,
 };
 pub use crate::reference::validate_reference;
-pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};
+pub use crate::session::{DockerfileSource, Session, bundled_example};
 pub use crate::validate::{
     ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
     validate_mounts, validate_platform,

@@ -447,14 +447,14 @@ fn run(
             Ok(0)
         }
         Command::Check { .. } => {
-            let findings = session.check()?;
+            let findings = nss_cli::check(&session)?;
             for f in &findings {
                 outln!("{f}");
             }
             Ok(if findings.is_empty() { 0 } else { 1 })
         }
         Command::Sync { .. } => {
-            for done in session.sync()? {
+            for done in nss_cli::sync(&session)? {
                 let shown = session.display_path(&done.target);
                 match &done.through_link {
                     Some(link) => errln!(

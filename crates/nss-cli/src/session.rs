@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use nss_buildspec::{BuildSpec, Platform, Project};
 use nss_labels::Labels;
 
-use crate::engine::{Engine, EngineKind};
+use crate::engine::Engine;
 use crate::env;
 use crate::error::Error;
 use crate::plan::{
@@ -264,7 +264,7 @@ impl Session {
         let git = self
             .git
             .get_or_init(|| nss_labels::GitFacts::read(project.dir()));
-        let usage = usage_text(kind, image);
+        let usage = plan::usage_text(kind, image);
         let inputs = nss_labels::LabelInputs {
             kind,
             spec,
@@ -662,81 +662,6 @@ impl Session {
         Ok(out)
     }
 
-    /// `nss check`: ARG drift, label-block drift and lint findings, one line each.
-    pub fn check(&self) -> Result<Vec<String>, Error> {
-        let project = self.project()?;
-        let spec = self.spec(&project, None)?;
-        let mut findings = Vec::new();
-        for (kind, path, text) in self.checked_dockerfiles()? {
-            let shown = self.display_path(&path);
-            let expected = spec.build_args(kind.flavor());
-            for d in nss_buildspec::drift(&text, &expected) {
-                findings.push(format!(
-                    "{shown}:{}: ARG {} default is {} but the spec says {:?}",
-                    d.line,
-                    d.name,
-                    d.dockerfile
-                        .as_deref()
-                        .map_or("unset".to_string(), |v| format!("{v:?}")),
-                    d.spec
-                ));
-            }
-            for lk in label_kinds_in(&text, kind) {
-                let image = self.vars.value(lk.image_var()).unwrap_or_default();
-                let labels = self.labels(&project, &spec, lk, &image)?;
-                for d in nss_labels::label_block_drift(&text, lk, &labels) {
-                    let line = d.line().map_or(String::new(), |l| format!("{l}:"));
-                    findings.push(format!("{shown}:{line} labels ({}): {d}", lk.as_str()));
-                }
-            }
-            let lint = nss_lint::lint_named(&text, Path::new(&shown))?;
-            for f in lint {
-                findings.push(f.display_with(Path::new(&shown)).to_string());
-            }
-        }
-        Ok(findings)
-    }
-
-    /// `nss sync`: rewrites ARG defaults and label blocks of the project's Dockerfiles;
-    /// returns the files changed. Every file to change must lie inside the project (checked
-    /// before anything is written); each is replaced atomically ([`crate::write::rewrite`]).
-    pub fn sync(&self) -> Result<Vec<crate::write::Rewritten>, Error> {
-        let project = self.project()?;
-        let spec = self.spec(&project, None)?;
-        let mut pending = Vec::new();
-        for (kind, path, text) in self.checked_dockerfiles()? {
-            if self.dockerfile_choice(kind).1 == DockerfileSource::Bundled {
-                // nss's own copy in its cache is shared by every project: never edited.
-                if kind == ImageKind::Test {
-                    continue;
-                }
-                return Err(Error::usage(
-                    format!(
-                        "{}: the project has no {} of its own",
-                        self.project_dir.display(),
-                        self.vars.value(kind.file_var()).unwrap_or_default()
-                    ),
-                    "run nss init to copy the bundled one into the project, then nss sync",
-                ));
-            }
-            let expected = spec.build_args(kind.flavor());
-            let mut new = nss_buildspec::sync_args(&text, &expected);
-            for lk in label_kinds_in(&new, kind) {
-                let image = self.vars.value(lk.image_var()).unwrap_or_default();
-                let labels = self.labels(&project, &spec, lk, &image)?;
-                new = nss_labels::sync_label_block(&new, lk, &labels)?;
-            }
-            if new != text {
-                crate::write::project_target(&path, &self.project_dir)?;
-                pending.push((path, new));
-            }
-        }
-        pending
-            .into_iter()
-            .map(|(path, new)| crate::write::rewrite(&path, &new, &self.project_dir))
-            .collect()
-    }
-
     /// `nss labels`: the labels of an image.
     pub fn image_labels(&self, kind: ImageKind) -> Result<Labels, Error> {
         self.validate()?;
@@ -778,62 +703,6 @@ fn check_option_path(what: &str, path: &Path, option: &str, bad: &[char]) -> Res
             "move or link it to a path without it",
         )),
     }
-}
-
-/// The image kinds whose `# nss-labels: <kind>` block a Dockerfile should carry.
-fn label_kinds_in(text: &str, kind: ImageKind) -> Vec<ImageKind> {
-    let kinds: &[ImageKind] = match kind {
-        ImageKind::Test => &[ImageKind::Test],
-        _ => &[ImageKind::Runtime, ImageKind::Dev],
-    };
-    kinds
-        .iter()
-        .copied()
-        .filter(|k| nss_labels::has_marker(text, *k))
-        .collect()
-}
-
-/// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`
-/// placeholders instead of machine paths (and without the per-run name).
-pub fn usage_text(kind: ImageKind, image: &str) -> String {
-    let engine = Engine::new(EngineKind::DockerBuildx, "docker");
-    let inputs = RunInputs {
-        image: image.to_string(),
-        kind,
-        platform: String::new(),
-        name: String::new(),
-        project_dir: PathBuf::from("$PWD"),
-        hf_cache: PathBuf::from("$HOME/.cache/huggingface"),
-        gpu_flag: vec!["--gpus".into(), "all".into()],
-        cdi_available: false,
-        extra_mounts: Vec::new(),
-        secrets: vec!["HF_TOKEN".into()],
-        cmd: kind.default_cmd(),
-        stdin_tty: false,
-        tty: false,
-    };
-    let plan = plan::plan_run(&engine, &inputs);
-    let Some(plan::Step::Container { cmd, .. }) = plan.steps.last() else {
-        return String::new();
-    };
-    let mut words = vec!["docker".to_string()];
-    let mut it = cmd.args.iter();
-    while let Some(a) = it.next() {
-        if a == "--name" || a == "--platform" {
-            it.next();
-            continue;
-        }
-        words.push(match a.split_once(':') {
-            Some((src, rest)) if src.starts_with('$') => {
-                let (var, tail) = src
-                    .split_once('/')
-                    .map_or((src, String::new()), |(v, t)| (v, format!("/{t}")));
-                format!("\"{var}{tail}\":{rest}")
-            }
-            _ => crate::cmd::quote(a),
-        });
-    }
-    words.join(" ")
 }
 
 fn expand_home(p: &str, vars: &Vars) -> PathBuf {

@@ -12,7 +12,7 @@ mod run;
 pub(crate) use build::common_build_args;
 pub use build::{Attestations, BuildInputs, plan_build};
 pub use multiarch::{MultiarchInputs, PlatformArgs, plan_multiarch};
-pub use run::{RunInputs, plan_run};
+pub use run::{RunInputs, plan_run, usage_text};
 
 /// Where the project directory is mounted in `run` containers.
 pub const WORKSPACE: &str = "/workspace";

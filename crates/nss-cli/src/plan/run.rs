@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, path_str};
-use crate::engine::Engine;
+use crate::cmd::{Cmd, path_str, quote};
+use crate::engine::{Engine, EngineKind};
 
-use super::{HF_CACHE_MOUNT, ImageKind, Plan, Step, WORKSPACE};
+use super::{HF_CACHE_MOUNT, ImageKind, ImageKindExt, Plan, Step, WORKSPACE};
 
 /// The options binding host directory `src` at `dst`: `-v SRC:DST`, or `--mount
 /// type=bind,src=SRC,dst=DST` when SRC holds a `:` (which `-v` reads as a separator).
@@ -114,4 +114,47 @@ fn gpu_args(engine: &Engine, flag: &[String], cdi: bool, notes: &mut Vec<String>
         }
     }
     out
+}
+
+/// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`
+/// placeholders instead of machine paths (and without the per-run name).
+pub fn usage_text(kind: ImageKind, image: &str) -> String {
+    let engine = Engine::new(EngineKind::DockerBuildx, "docker");
+    let inputs = RunInputs {
+        image: image.to_string(),
+        kind,
+        platform: String::new(),
+        name: String::new(),
+        project_dir: PathBuf::from("$PWD"),
+        hf_cache: PathBuf::from("$HOME/.cache/huggingface"),
+        gpu_flag: vec!["--gpus".into(), "all".into()],
+        cdi_available: false,
+        extra_mounts: Vec::new(),
+        secrets: vec!["HF_TOKEN".into()],
+        cmd: kind.default_cmd(),
+        stdin_tty: false,
+        tty: false,
+    };
+    let plan = plan_run(&engine, &inputs);
+    let Some(Step::Container { cmd, .. }) = plan.steps.last() else {
+        return String::new();
+    };
+    let mut words = vec!["docker".to_string()];
+    let mut it = cmd.args.iter();
+    while let Some(a) = it.next() {
+        if a == "--name" || a == "--platform" {
+            it.next();
+            continue;
+        }
+        words.push(match a.split_once(':') {
+            Some((src, rest)) if src.starts_with('$') => {
+                let (var, tail) = src
+                    .split_once('/')
+                    .map_or((src, String::new()), |(v, t)| (v, format!("/{t}")));
+                format!("\"{var}{tail}\":{rest}")
+            }
+            _ => quote(a),
+        });
+    }
+    words.join(" ")
 }
