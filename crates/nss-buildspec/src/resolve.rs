@@ -110,7 +110,7 @@ const APP: Key = Key {
 
 /// The `NAME=value` names [`resolve`] reads from [`Inputs::overrides`]: the six
 /// pins of [`crate::PIN_NAMES`], `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`, then the
-/// workflow pins of [`crate::workflow`].
+/// workflow pins (base images, Python source, system packages, commands).
 pub const OVERRIDE_NAMES: &[&str] = &[
     CUDA_VERSION.arg,
     UBUNTU_VERSION.arg,

@@ -138,7 +138,7 @@ impl Engine {
 pub(crate) const NO_BUILDKIT_FIX: &str = "install buildx (apt install docker-buildx, or docker-buildx-plugin from docker's repository) or set CONTAINER_CMD=podman";
 
 /// True for `localhost[:port]`, `127.x.x.x[:port]` and `[::1][:port]` (optionally followed by a path).
-pub fn is_loopback_registry(registry: &str) -> bool {
+pub(crate) fn is_loopback_registry(registry: &str) -> bool {
     let host = registry.split('/').next().unwrap_or("");
     let host = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']').next().unwrap_or("")

@@ -353,7 +353,11 @@ fn instance_digests(raw: &str) -> Vec<String> {
 }
 
 /// Checks that a raw index lists every `os/arch` platform; names the first one missing.
-pub fn verify_platforms(raw: &str, reference: &str, platforms: &[String]) -> Result<(), Error> {
+pub(crate) fn verify_platforms(
+    raw: &str,
+    reference: &str,
+    platforms: &[String],
+) -> Result<(), Error> {
     let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| Error::MissingPlatform {
         reference: reference.to_string(),
         platform: platforms.join(", "),

@@ -8,7 +8,7 @@ use crate::error::Error;
 
 /// The `[tool.nss]` table `nss init` appends: every key it accepts, commented out, so the
 /// resolved spec does not change until one is set.
-pub fn tool_nss_skeleton() -> String {
+pub(crate) fn tool_nss_skeleton() -> String {
     let mut s = String::from(
         "\n[tool.nss]\n# Every key is optional; `nss spec --explain` shows what each resolves to and why.\n",
     );

@@ -71,25 +71,23 @@ mod validate;
 mod vars;
 mod write;
 
+// Inputs: variables, the project, validation.
+pub use crate::reference::validate_reference;
+pub use crate::session::{DockerfileSource, Session};
+pub use crate::validate::{ProjectDirSource, project_dir, refuse_secret_values, validate_mounts};
+pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
+// Plans as data, for one engine.
 pub use crate::cmd::{Cmd, quote};
-pub use crate::doctor::{DoctorItem, doctor, gpu_items, to_json as doctor_json};
-pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
+pub use crate::engine::{Engine, EngineKind, detect, ensure_running};
+pub use crate::plan::{
+    Attestations, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan, PlatformArgs,
+    Preflight, RunInputs, Step, plan_build, plan_multiarch, plan_run, static_rustflags,
+};
+// Running them, and the other commands.
+pub use crate::doctor::{DoctorItem, doctor, to_json as doctor_json};
 pub use crate::error::{CommandError, Error};
-pub use crate::exec::{Executor, Outcome, verify_platforms};
-pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
-pub use crate::init::{init, tool_nss_skeleton};
+pub use crate::exec::{Executor, Outcome};
+pub use crate::init::init;
 pub use crate::inspect::{SbomWriter, sbom, size};
 pub use crate::maintain::{check, sync};
-pub use crate::plan::{
-    Attestations, BUILD_CA_SECRET_ID, BuildInputs, HF_CACHE_MOUNT, ImageKind, ImageKindExt,
-    MultiarchInputs, Plan, PlatformArgs, Preflight, RunInputs, Step, WORKSPACE, plan_build,
-    plan_multiarch, plan_run, static_rustflags, usage_text,
-};
-pub use crate::reference::validate_reference;
-pub use crate::session::{DockerfileSource, Session, bundled_example};
-pub use crate::validate::{
-    ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
-    validate_mounts, validate_platform,
-};
-pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
-pub use crate::write::{Rewritten, project_target, rewrite, write_file};
+pub use crate::write::{Rewritten, rewrite, write_file};

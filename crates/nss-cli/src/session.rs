@@ -16,7 +16,7 @@ use crate::vars::Vars;
 
 /// The example project bundled with nss, used when no project is found: its directory in
 /// nss's cache (written when the session picks it).
-pub fn bundled_example(vars: &Vars) -> PathBuf {
+pub(crate) fn bundled_example(vars: &Vars) -> PathBuf {
     crate::assets::cache_root(vars).map_or_else(
         |_| PathBuf::from("(no cache directory: set XDG_CACHE_HOME or HOME)"),
         |root| {

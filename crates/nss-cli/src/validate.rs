@@ -63,7 +63,7 @@ fn absolute(base: &Path, p: &Path) -> PathBuf {
 }
 
 /// Drops `.` and resolves `..` lexically, so printed paths stay readable.
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {
@@ -81,7 +81,7 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Checks a platform against [`Platform::ALL`].
-pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
+pub(crate) fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
     if Platform::from_name(platform).is_some() {
         Ok(())
     } else {
@@ -97,7 +97,7 @@ pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
 
 /// Splits a variable with shell rules; an unterminated quote is an error naming it (the
 /// value is not quoted: it may hold anything).
-pub fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
+pub(crate) fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
     shell_words::split(value).map_err(|_| {
         Error::usage(
             format!("{name} does not split into words: a quote is not closed"),
@@ -159,7 +159,7 @@ const VALUE_OPTIONS: [&str; 16] = [
 
 /// Validates `CONTAINER_EXTRA_MOUNTS` words. Every spelling of a bind mount (`-v X`,
 /// `-vX`, `-v=X`, `--volume X`, `--volume=X`, `--mount X`, `--mount=X` with `src` or
-/// `source`) goes through one check ([`bind_source`]): a source that is a bare name is an
+/// `source`) goes through one check (`bind_source`): a source that is a bare name is an
 /// error (docker would create a named volume, or refuse a relative bind), `./x`, `x/y` and
 /// `~/x` become absolute. An option left without its value at the end is an error.
 pub fn validate_mounts(
@@ -312,7 +312,7 @@ fn bind_source(
 }
 
 /// Validates an image-reference variable and returns its value.
-pub fn image_var(vars: &Vars, name: &str) -> Result<String, Error> {
+pub(crate) fn image_var(vars: &Vars, name: &str) -> Result<String, Error> {
     let v = vars.value(name).unwrap_or_default();
     validate_reference(&v, name)?;
     Ok(v)

@@ -26,7 +26,7 @@ pub struct Rewritten {
 
 /// The file `path` stands for, when it lies inside `project_dir` (symlinks resolved);
 /// an error naming both otherwise. Nothing is written.
-pub fn project_target(path: &Path, project_dir: &Path) -> Result<PathBuf, Error> {
+pub(crate) fn project_target(path: &Path, project_dir: &Path) -> Result<PathBuf, Error> {
     let target = std::fs::canonicalize(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         action: "resolve",

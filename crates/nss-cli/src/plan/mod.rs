@@ -12,14 +12,15 @@ mod run;
 pub(crate) use build::common_build_args;
 pub use build::{Attestations, BuildInputs, plan_build};
 pub use multiarch::{MultiarchInputs, PlatformArgs, plan_multiarch};
-pub use run::{RunInputs, plan_run, usage_text};
+pub(crate) use run::usage_text;
+pub use run::{RunInputs, plan_run};
 
 /// Where the project directory is mounted in `run` containers.
-pub const WORKSPACE: &str = "/workspace";
+pub(crate) const WORKSPACE: &str = "/workspace";
 /// Where the Hugging Face cache is mounted (and `HF_HOME` points).
-pub const HF_CACHE_MOUNT: &str = "/workspace/.hf_cache";
+pub(crate) const HF_CACHE_MOUNT: &str = "/workspace/.hf_cache";
 /// The id of the build secret holding `CONTAINER_BUILD_CA`.
-pub const BUILD_CA_SECRET_ID: &str = "build_ca";
+pub(crate) const BUILD_CA_SECRET_ID: &str = "build_ca";
 
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,9 +30,9 @@ pub struct RunInputs {
     pub platform: String,
     /// The container name (unique per invocation).
     pub name: String,
-    /// The project directory, mounted at [`WORKSPACE`].
+    /// The project directory, mounted at `/workspace`.
     pub project_dir: PathBuf,
-    /// The host HF cache, mounted at [`HF_CACHE_MOUNT`].
+    /// The host HF cache, mounted at `/workspace/.hf_cache`.
     pub hf_cache: PathBuf,
     /// `CONTAINER_GPU_FLAG`, split.
     pub gpu_flag: Vec<String>,
@@ -118,7 +118,7 @@ fn gpu_args(engine: &Engine, flag: &[String], cdi: bool, notes: &mut Vec<String>
 
 /// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`
 /// placeholders instead of machine paths (and without the per-run name).
-pub fn usage_text(kind: ImageKind, image: &str) -> String {
+pub(crate) fn usage_text(kind: ImageKind, image: &str) -> String {
     let engine = Engine::new(EngineKind::DockerBuildx, "docker");
     let inputs = RunInputs {
         image: image.to_string(),
