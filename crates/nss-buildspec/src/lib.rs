@@ -93,8 +93,8 @@ pub use crate::dockerfile::{
     ArgDefault, ArgDrift, DEFAULT_CPU_DOCKERFILE, DEFAULT_GPU_DOCKERFILE, arg_defaults, drift,
     sync_args,
 };
-pub use crate::error::{Error, Result};
-pub use crate::file::{FileKind, describe_file_type, excerpt, read_project_file};
+pub use crate::error::{Error, Result, excerpt};
+pub use crate::file::{FileKind, describe_file_type, read_project_file};
 pub use crate::platform::Platform;
 pub use crate::project::{Project, PythonVersionFile};
 pub use crate::resolve::{

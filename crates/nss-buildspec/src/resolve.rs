@@ -15,7 +15,8 @@ use crate::project::Project;
 use crate::source::{Resolved, Source};
 use crate::spec::{BuildSpec, CudaImageType};
 use crate::versions::{Minor, TABLES, parse_minor, parse_triple};
-use crate::workflow;
+
+mod workflow;
 
 /// What the caller adds to the project files: `NAME=value` arguments, the
 /// environment and the target platform.
@@ -62,51 +63,29 @@ pub(crate) struct Key {
     pub(crate) tool: &'static str,
 }
 
-const CUDA_VERSION: Key = Key {
-    arg: "CUDA_VERSION",
-    env: env::NSS_CUDA_VERSION,
-    tool: "cuda-version",
-};
-const UBUNTU_VERSION: Key = Key {
-    arg: "UBUNTU_VERSION",
-    env: env::NSS_UBUNTU_VERSION,
-    tool: "ubuntu-version",
-};
-const CUDA_IMAGE_TYPE: Key = Key {
-    arg: "CUDA_IMAGE_TYPE",
-    env: env::NSS_CUDA_IMAGE_TYPE,
-    tool: "cuda-image-type",
-};
-const PYTHON_VERSION: Key = Key {
-    arg: "PYTHON_VERSION",
-    env: env::NSS_PYTHON_VERSION,
-    tool: "python-version",
-};
-const UV_VERSION: Key = Key {
-    arg: "UV_VERSION",
-    env: env::NSS_UV_VERSION,
-    tool: "uv-version",
-};
-const CUDA_ARCH_FLAGS: Key = Key {
-    arg: "CUDA_ARCH_FLAGS",
-    env: env::NSS_CUDA_ARCH_FLAGS,
-    tool: "cuda-arch-flags",
-};
-const GPU_EXTRAS: Key = Key {
-    arg: "GPU_EXTRAS",
-    env: env::NSS_GPU_EXTRAS,
-    tool: "gpu-extras",
-};
-const CPU_EXTRAS: Key = Key {
-    arg: "CPU_EXTRAS",
-    env: env::NSS_CPU_EXTRAS,
-    tool: "cpu-extras",
-};
-const APP: Key = Key {
-    arg: "APP",
-    env: env::NSS_APP,
-    tool: "app",
-};
+impl Key {
+    const fn new(arg: &'static str, env: &'static str, tool: &'static str) -> Self {
+        Key { arg, env, tool }
+    }
+}
+
+const CUDA_VERSION: Key = Key::new("CUDA_VERSION", env::NSS_CUDA_VERSION, "cuda-version");
+const UBUNTU_VERSION: Key = Key::new("UBUNTU_VERSION", env::NSS_UBUNTU_VERSION, "ubuntu-version");
+const CUDA_IMAGE_TYPE: Key = Key::new(
+    "CUDA_IMAGE_TYPE",
+    env::NSS_CUDA_IMAGE_TYPE,
+    "cuda-image-type",
+);
+const PYTHON_VERSION: Key = Key::new("PYTHON_VERSION", env::NSS_PYTHON_VERSION, "python-version");
+const UV_VERSION: Key = Key::new("UV_VERSION", env::NSS_UV_VERSION, "uv-version");
+const CUDA_ARCH_FLAGS: Key = Key::new(
+    "CUDA_ARCH_FLAGS",
+    env::NSS_CUDA_ARCH_FLAGS,
+    "cuda-arch-flags",
+);
+const GPU_EXTRAS: Key = Key::new("GPU_EXTRAS", env::NSS_GPU_EXTRAS, "gpu-extras");
+const CPU_EXTRAS: Key = Key::new("CPU_EXTRAS", env::NSS_CPU_EXTRAS, "cpu-extras");
+const APP: Key = Key::new("APP", env::NSS_APP, "app");
 
 /// The `NAME=value` names [`resolve`] reads from [`Inputs::overrides`]: the six
 /// pins of [`crate::PIN_NAMES`], `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`, then the
@@ -395,7 +374,7 @@ impl Cx<'_> {
                     field: "[tool.nss] secrets".to_owned(),
                     problem: format!(
                         "has {}, which is not an environment-variable name",
-                        crate::file::excerpt(bad)
+                        crate::error::excerpt(bad)
                     ),
                     fix: "list variable names only (letters, digits, '_'), e.g. secrets = [\"WANDB_API_KEY\"]; nss passes each as -e NAME".to_owned(),
                 });
@@ -416,12 +395,15 @@ impl Cx<'_> {
                 self.tool_type_error("system-packages", "a table of stage = [packages]", item)
             })?;
             for (stage, _) in table.iter() {
-                if !workflow::SYSTEM_PACKAGE_STAGES.contains(&stage) {
+                if !crate::workflow::SYSTEM_PACKAGE_STAGES.contains(&stage) {
                     return Err(Error::Field {
                         path: self.project.pyproject_path().to_path_buf(),
                         field: format!("[tool.nss] system-packages.{stage}"),
                         problem: "is not a stage nss installs packages in".to_owned(),
-                        fix: format!("use one of: {}", workflow::SYSTEM_PACKAGE_STAGES.join(", ")),
+                        fix: format!(
+                            "use one of: {}",
+                            crate::workflow::SYSTEM_PACKAGE_STAGES.join(", ")
+                        ),
                     });
                 }
             }
@@ -724,7 +706,7 @@ impl Cx<'_> {
             if let Err(problem) = console_script_name(name) {
                 return Err(self.pyproject_field(
                     "[project.scripts]",
-                    format!("key {} {problem}", crate::file::excerpt(name)),
+                    format!("key {} {problem}", crate::error::excerpt(name)),
                     "rename the console script (letters, digits, '.', '_', '-'), or set [tool.nss] app",
                 ));
             }
@@ -1382,7 +1364,7 @@ impl Extras {
         let mut seen = BTreeSet::new();
         if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
             return Err(invalid(
-                format!("names {} twice", crate::file::excerpt(dup)),
+                format!("names {} twice", crate::error::excerpt(dup)),
                 "list each extra once",
             ));
         }
