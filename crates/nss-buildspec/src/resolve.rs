@@ -16,6 +16,14 @@ use crate::source::{Resolved, Source};
 use crate::spec::{BuildSpec, CudaImageType};
 use crate::versions::{Minor, TABLES, parse_minor, parse_triple};
 
+/// Declares pin keys, one a line: `NAME = "tool-key", env::NSS_NAME;` (the `NAME=value`
+/// name is the constant's own).
+macro_rules! pin_keys {
+    ($($vis:vis $name:ident = $tool:literal, $env:path;)*) => {
+        $($vis const $name: Key = Key { arg: stringify!($name), env: $env, tool: $tool };)*
+    };
+}
+
 mod workflow;
 
 /// What the caller adds to the project files: `NAME=value` arguments, the
@@ -63,29 +71,17 @@ pub(crate) struct Key {
     pub(crate) tool: &'static str,
 }
 
-impl Key {
-    const fn new(arg: &'static str, env: &'static str, tool: &'static str) -> Self {
-        Key { arg, env, tool }
-    }
+pin_keys! {
+    CUDA_VERSION = "cuda-version", env::NSS_CUDA_VERSION;
+    UBUNTU_VERSION = "ubuntu-version", env::NSS_UBUNTU_VERSION;
+    CUDA_IMAGE_TYPE = "cuda-image-type", env::NSS_CUDA_IMAGE_TYPE;
+    PYTHON_VERSION = "python-version", env::NSS_PYTHON_VERSION;
+    UV_VERSION = "uv-version", env::NSS_UV_VERSION;
+    CUDA_ARCH_FLAGS = "cuda-arch-flags", env::NSS_CUDA_ARCH_FLAGS;
+    GPU_EXTRAS = "gpu-extras", env::NSS_GPU_EXTRAS;
+    CPU_EXTRAS = "cpu-extras", env::NSS_CPU_EXTRAS;
+    APP = "app", env::NSS_APP;
 }
-
-const CUDA_VERSION: Key = Key::new("CUDA_VERSION", env::NSS_CUDA_VERSION, "cuda-version");
-const UBUNTU_VERSION: Key = Key::new("UBUNTU_VERSION", env::NSS_UBUNTU_VERSION, "ubuntu-version");
-const CUDA_IMAGE_TYPE: Key = Key::new(
-    "CUDA_IMAGE_TYPE",
-    env::NSS_CUDA_IMAGE_TYPE,
-    "cuda-image-type",
-);
-const PYTHON_VERSION: Key = Key::new("PYTHON_VERSION", env::NSS_PYTHON_VERSION, "python-version");
-const UV_VERSION: Key = Key::new("UV_VERSION", env::NSS_UV_VERSION, "uv-version");
-const CUDA_ARCH_FLAGS: Key = Key::new(
-    "CUDA_ARCH_FLAGS",
-    env::NSS_CUDA_ARCH_FLAGS,
-    "cuda-arch-flags",
-);
-const GPU_EXTRAS: Key = Key::new("GPU_EXTRAS", env::NSS_GPU_EXTRAS, "gpu-extras");
-const CPU_EXTRAS: Key = Key::new("CPU_EXTRAS", env::NSS_CPU_EXTRAS, "cpu-extras");
-const APP: Key = Key::new("APP", env::NSS_APP, "app");
 
 /// The `NAME=value` names [`resolve`] reads from [`Inputs::overrides`]: the six
 /// pins of [`crate::PIN_NAMES`], `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`, then the
@@ -340,7 +336,7 @@ impl Cx<'_> {
         Error::Field {
             path: self.project.pyproject_path().to_path_buf(),
             field: format!("[tool.nss] {key}"),
-            problem: format!("must be {want}, found {}", type_name(item)),
+            problem: must_be(want, item),
             fix: format!("write it as {want}, e.g. {}", example(key)),
         }
     }
@@ -356,7 +352,7 @@ impl Cx<'_> {
             return Err(Error::Field {
                 path: self.project.pyproject_path().to_path_buf(),
                 field: "[tool.nss]".to_owned(),
-                problem: format!("must be a table, found {}", type_name(item)),
+                problem: must_be("a table", item),
                 fix: "write it as a [tool.nss] table of keys".to_owned(),
             });
         }
@@ -477,7 +473,7 @@ impl Cx<'_> {
                 let Some(item) = required else { return Ok(None) };
                 let spec = item
                     .as_str()
-                    .ok_or_else(|| self.pyproject_field(field, format!("must be a string, found {}", type_name(item)), UV_FIX))?;
+                    .ok_or_else(|| self.pyproject_field(field, must_be("a string", item), UV_FIX))?;
                 let value = inclusive_lower_bound(spec).map_err(|problem| self.pyproject_field(field, problem, UV_FIX))?;
                 Ok(Some(Resolved::new(
                     value,
@@ -496,21 +492,12 @@ impl Cx<'_> {
 
     /// `[project] requires-python`, parsed, with its text.
     fn requires_python(&self) -> Result<Option<(VersionSpecifiers, String)>> {
-        let Some(item) = self
-            .project
-            .document()
-            .get("project")
-            .and_then(|p| p.get("requires-python"))
-        else {
+        let Some(item) = project_key(self.project, "requires-python") else {
             return Ok(None);
         };
         let fix = "write a PEP 440 range such as \">=3.11\"";
         let text = item.as_str().ok_or_else(|| {
-            self.pyproject_field(
-                "[project] requires-python",
-                format!("must be a string, found {}", type_name(item)),
-                fix,
-            )
+            self.pyproject_field("[project] requires-python", must_be("a string", item), fix)
         })?;
         let specs = parse_specifiers(text)
             .map_err(|p| self.pyproject_field("[project] requires-python", p, fix))?;
@@ -685,21 +672,12 @@ impl Cx<'_> {
     // ---- APP ----
 
     fn derived_app(&self) -> Result<Option<Resolved<String>>> {
-        let Some(item) = self
-            .project
-            .document()
-            .get("project")
-            .and_then(|p| p.get("scripts"))
-        else {
+        let Some(item) = project_key(self.project, "scripts") else {
             return Ok(None);
         };
         let fix = "write [project.scripts] as a table of name = \"module:function\"";
         let table = item.as_table_like().ok_or_else(|| {
-            self.pyproject_field(
-                "[project.scripts]",
-                format!("must be a table, found {}", type_name(item)),
-                fix,
-            )
+            self.pyproject_field("[project.scripts]", must_be("a table", item), fix)
         })?;
         let names: Vec<&str> = table.iter().map(|(k, _)| k).collect();
         for name in &names {
@@ -1092,6 +1070,16 @@ fn str_of(t: &dyn TableLike, key: &str) -> String {
         .to_owned()
 }
 
+/// `[project] <key>`, when present.
+fn project_key<'p>(project: &'p Project, key: &str) -> Option<&'p Item> {
+    project.document().get("project").and_then(|p| p.get(key))
+}
+
+/// `must be WANT, found TYPE`: the problem of a value of the wrong TOML type.
+fn must_be(want: &str, item: &Item) -> String {
+    format!("must be {want}, found {}", type_name(item))
+}
+
 fn type_name(item: &Item) -> &'static str {
     match item {
         Item::None => "nothing",
@@ -1156,11 +1144,7 @@ struct Extras {
 
 impl Extras {
     fn scan(project: &Project) -> Result<Extras> {
-        let Some(item) = project
-            .document()
-            .get("project")
-            .and_then(|p| p.get("optional-dependencies"))
-        else {
+        let Some(item) = project_key(project, "optional-dependencies") else {
             return Ok(Extras::default());
         };
         let path = project.pyproject_path();
@@ -1173,7 +1157,7 @@ impl Extras {
         let table = item.as_table_like().ok_or_else(|| {
             field_err(
                 "[project.optional-dependencies]".to_owned(),
-                format!("must be a table, found {}", type_name(item)),
+                must_be("a table", item),
                 "write it as a table of extra = [requirements]",
             )
         })?;

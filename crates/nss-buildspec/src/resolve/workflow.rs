@@ -9,30 +9,17 @@ use crate::workflow::{
     DEFAULT_UV_IMAGE, MAKE_TEST_CI, PythonSource, SystemPackages,
 };
 
-pub(crate) const CUDA_IMAGE: Key = Key::new("CUDA_IMAGE", env::NSS_CUDA_IMAGE, "cuda-image");
-pub(crate) const UV_IMAGE: Key = Key::new("UV_IMAGE", env::NSS_UV_IMAGE, "uv-image");
-pub(crate) const PYTHON_IMAGE: Key =
-    Key::new("PYTHON_IMAGE", env::NSS_PYTHON_IMAGE, "python-image");
-pub(crate) const PYTHON_SOURCE: Key =
-    Key::new("PYTHON_SOURCE", env::NSS_PYTHON_SOURCE, "python-source");
-pub(crate) const DEV_COMMAND: Key = Key::new("DEV_COMMAND", env::NSS_DEV_COMMAND, "dev-command");
-pub(crate) const TEST_COMMAND: Key =
-    Key::new("TEST_COMMAND", env::NSS_TEST_COMMAND, "test-command");
-pub(crate) const SYSTEM_PACKAGES_DEPS: Key = Key::new(
-    "SYSTEM_PACKAGES_DEPS",
-    env::NSS_SYSTEM_PACKAGES_DEPS,
-    "system-packages.deps",
-);
-pub(crate) const SYSTEM_PACKAGES_RUNTIME: Key = Key::new(
-    "SYSTEM_PACKAGES_RUNTIME",
-    env::NSS_SYSTEM_PACKAGES_RUNTIME,
-    "system-packages.runtime",
-);
-pub(crate) const SYSTEM_PACKAGES_DEV: Key = Key::new(
-    "SYSTEM_PACKAGES_DEV",
-    env::NSS_SYSTEM_PACKAGES_DEV,
-    "system-packages.dev",
-);
+pin_keys! {
+    pub(crate) CUDA_IMAGE = "cuda-image", env::NSS_CUDA_IMAGE;
+    pub(crate) UV_IMAGE = "uv-image", env::NSS_UV_IMAGE;
+    pub(crate) PYTHON_IMAGE = "python-image", env::NSS_PYTHON_IMAGE;
+    pub(crate) PYTHON_SOURCE = "python-source", env::NSS_PYTHON_SOURCE;
+    pub(crate) DEV_COMMAND = "dev-command", env::NSS_DEV_COMMAND;
+    pub(crate) TEST_COMMAND = "test-command", env::NSS_TEST_COMMAND;
+    pub(crate) SYSTEM_PACKAGES_DEPS = "system-packages.deps", env::NSS_SYSTEM_PACKAGES_DEPS;
+    pub(crate) SYSTEM_PACKAGES_RUNTIME = "system-packages.runtime", env::NSS_SYSTEM_PACKAGES_RUNTIME;
+    pub(crate) SYSTEM_PACKAGES_DEV = "system-packages.dev", env::NSS_SYSTEM_PACKAGES_DEV;
+}
 
 /// The resolved workflow pins (see the module docs).
 pub(crate) struct Workflow {
