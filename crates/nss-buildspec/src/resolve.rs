@@ -430,6 +430,24 @@ impl Cx<'_> {
         })
     }
 
+    /// `[project] <key>` through `as_` (e.g. [`Item::as_str`]): `None` when absent, an error
+    /// naming `field` when it is not `want`.
+    fn project_value<'s, T>(
+        &'s self,
+        key: &str,
+        field: &str,
+        want: &str,
+        fix: &str,
+        as_: impl Fn(&'s Item) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let Some(item) = project_key(self.project, key) else {
+            return Ok(None);
+        };
+        as_(item)
+            .map(Some)
+            .ok_or_else(|| self.pyproject_field(field, must_be(want, item), fix))
+    }
+
     fn pyproject_field(&self, field: &str, problem: String, fix: &str) -> Error {
         Error::Field {
             path: self.project.pyproject_path().to_path_buf(),
@@ -492,15 +510,14 @@ impl Cx<'_> {
 
     /// `[project] requires-python`, parsed, with its text.
     fn requires_python(&self) -> Result<Option<(VersionSpecifiers, String)>> {
-        let Some(item) = project_key(self.project, "requires-python") else {
+        let fix = "write a PEP 440 range such as \">=3.11\"";
+        let field = "[project] requires-python";
+        let Some(text) =
+            self.project_value("requires-python", field, "a string", fix, Item::as_str)?
+        else {
             return Ok(None);
         };
-        let fix = "write a PEP 440 range such as \">=3.11\"";
-        let text = item.as_str().ok_or_else(|| {
-            self.pyproject_field("[project] requires-python", must_be("a string", item), fix)
-        })?;
-        let specs = parse_specifiers(text)
-            .map_err(|p| self.pyproject_field("[project] requires-python", p, fix))?;
+        let specs = parse_specifiers(text).map_err(|p| self.pyproject_field(field, p, fix))?;
         Ok(Some((specs, text.to_owned())))
     }
 
@@ -672,13 +689,17 @@ impl Cx<'_> {
     // ---- APP ----
 
     fn derived_app(&self) -> Result<Option<Resolved<String>>> {
-        let Some(item) = project_key(self.project, "scripts") else {
+        let fix = "write [project.scripts] as a table of name = \"module:function\"";
+        let Some(table) = self.project_value(
+            "scripts",
+            "[project.scripts]",
+            "a table",
+            fix,
+            Item::as_table_like,
+        )?
+        else {
             return Ok(None);
         };
-        let fix = "write [project.scripts] as a table of name = \"module:function\"";
-        let table = item.as_table_like().ok_or_else(|| {
-            self.pyproject_field("[project.scripts]", must_be("a table", item), fix)
-        })?;
         let names: Vec<&str> = table.iter().map(|(k, _)| k).collect();
         for name in &names {
             if let Err(problem) = console_script_name(name) {
