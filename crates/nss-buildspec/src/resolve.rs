@@ -1316,14 +1316,7 @@ impl Extras {
                 fix: "choose the extras with [tool.nss] gpu-extras, or a CUDA_VERSION one of them names".to_owned(),
             })?),
         };
-        let plain = self.plain();
-        let detail = Self::describe(chosen, &plain);
-        let value = chosen
-            .map(|e| e.name.clone())
-            .into_iter()
-            .chain(plain)
-            .collect();
-        Ok(Resolved::new(value, self.source(project, detail)))
+        Ok(self.with_plain(project, chosen))
     }
 
     fn cpu(&self, project: &Project) -> Resolved<Vec<String>> {
@@ -1332,6 +1325,11 @@ impl Extras {
             .iter()
             .find(|e| e.name == "cpu")
             .or_else(|| self.list.iter().find(|e| e.accel == Accel::Cpu));
+        self.with_plain(project, chosen)
+    }
+
+    /// The chosen accelerator extra (if any) and every plain extra, explained.
+    fn with_plain(&self, project: &Project, chosen: Option<&Extra>) -> Resolved<Vec<String>> {
         let plain = self.plain();
         let detail = Self::describe(chosen, &plain);
         let value = chosen
