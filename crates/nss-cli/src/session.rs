@@ -196,7 +196,7 @@ impl Session {
         for kind in [ImageKind::Runtime, ImageKind::Dev, ImageKind::Test] {
             self.image(kind)?;
         }
-        self.cmd(ImageKind::Runtime, &[])?;
+        self.cmd_var()?;
         self.gpu_flag()?;
         self.extra_mounts()?;
         for name in [env::CONTAINER_PREFLIGHT_IMAGE, env::CONTAINER_GPU_CACHE] {
@@ -207,24 +207,33 @@ impl Session {
         Ok(())
     }
 
-    fn cmd(&self, kind: ImageKind, args: &[String]) -> Result<Vec<String>, Error> {
+    /// `CMD` in words, when set.
+    fn cmd_var(&self) -> Result<Option<Vec<String>>, Error> {
+        self.vars
+            .get(env::CMD)
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| validate::split_var(env::CMD, c))
+            .transpose()
+    }
+
+    /// The command in the container: `ARGS`, else `CMD`, else the image's own (the dev and
+    /// test commands from the spec).
+    fn cmd(
+        &self,
+        kind: ImageKind,
+        args: &[String],
+        spec: &BuildSpec,
+    ) -> Result<Vec<String>, Error> {
         if !args.is_empty() {
             return Ok(args.to_vec());
         }
-        match self.vars.get(env::CMD).filter(|c| !c.trim().is_empty()) {
-            Some(c) => validate::split_var(env::CMD, c),
-            None => match kind {
-                ImageKind::Runtime => Ok(kind.default_cmd()),
-                ImageKind::Dev | ImageKind::Test => {
-                    let spec = self.spec(&self.project()?, None)?;
-                    let (name, cmd) = if kind == ImageKind::Dev {
-                        ("DEV_COMMAND", spec.dev_command)
-                    } else {
-                        ("TEST_COMMAND", spec.test_command)
-                    };
-                    validate::split_var(name, &cmd.value)
-                }
-            },
+        if let Some(cmd) = self.cmd_var()? {
+            return Ok(cmd);
+        }
+        match kind {
+            ImageKind::Runtime => Ok(kind.default_cmd()),
+            ImageKind::Dev => validate::split_var("DEV_COMMAND", &spec.dev_command.value),
+            ImageKind::Test => validate::split_var("TEST_COMMAND", &spec.test_command.value),
         }
     }
 
@@ -505,7 +514,7 @@ impl Session {
         self.validate()?;
         let project = self.project()?;
         // Validates [tool.nss] (its secrets list included) as a build would.
-        self.spec(&project, None)?;
+        let spec = self.spec(&project, None)?;
         let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
             Error::usage(
                 "CONTAINER_HF_CACHE is not set and HOME is unknown",
@@ -546,7 +555,7 @@ impl Session {
             cdi_available: cdi_available(),
             extra_mounts: self.extra_mounts()?,
             secrets: self.secrets(&project),
-            cmd: self.cmd(kind, args)?,
+            cmd: self.cmd(kind, args, &spec)?,
             stdin_tty,
             tty: stdin_tty && stdout_tty,
         };
