@@ -116,13 +116,12 @@ impl Error {
         }
     }
 
-    /// The process exit code for this error, the one place they are mapped: 2 bad input
-    /// (the user's to fix), 1 a failure (an engine command, a pushed index, the process
-    /// itself), 130 interrupted. `nss run` exits with the container's own code instead.
-    pub fn exit_code(&self) -> i32 {
+    /// The process exit code for this error ([`exit`]): bad input is the user's to fix,
+    /// a failure is an engine command's, a pushed index's or the process's own.
+    pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Command(_) | Error::MissingPlatform { .. } | Error::Signal(_) => 1,
-            Error::Interrupted => 130,
+            Error::Command(_) | Error::MissingPlatform { .. } | Error::Signal(_) => exit::FAILURE,
+            Error::Interrupted => exit::INTERRUPTED,
             Error::Usage { .. }
             | Error::Engine { .. }
             | Error::Gpu { .. }
@@ -133,8 +132,25 @@ impl Error {
             | Error::Inspect(_)
             | Error::EngineOutput(_)
             | Error::Io { .. }
-            | Error::Spawn { .. } => 2,
+            | Error::Spawn { .. } => exit::USAGE,
         }
+    }
+}
+
+/// The exit codes of `nss`, in one place (`nss run` exits with the container's own code).
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// `check`, `lint` or `doctor` found something, or an engine command failed.
+    pub const FAILURE: u8 = 1;
+    /// Bad input: a variable, argument or file; the message names it and the fix.
+    pub const USAGE: u8 = 2;
+    /// Interrupted by Ctrl-C or SIGTERM.
+    pub const INTERRUPTED: u8 = 130;
+
+    /// [`OK`] when nothing was found, else [`FAILURE`].
+    pub fn findings(none: bool) -> u8 {
+        if none { OK } else { FAILURE }
     }
 }
 

@@ -85,7 +85,7 @@ pub use crate::plan::{
 };
 // Running them, and the other commands.
 pub use crate::doctor::{DoctorItem, doctor, to_json as doctor_json};
-pub use crate::error::{CommandError, Error};
+pub use crate::error::{CommandError, Error, exit};
 pub use crate::exec::{Executor, Outcome};
 pub use crate::init::init;
 pub use crate::inspect::{SbomWriter, sbom, size};

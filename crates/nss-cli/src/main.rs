@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars};
+use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars, exit};
 
 /// The secret values of this process's environment, redacted from everything nss prints.
 static REDACTOR: std::sync::OnceLock<nss_preflight::Redactor> = std::sync::OnceLock::new();
@@ -274,7 +274,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             errln!("nss: error: {}", one_line(&e.to_string()));
-            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -308,7 +308,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         errln!(
             "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, init, sbom, size or lint; see nss --help"
         );
-        return ExitCode::from(2);
+        return ExitCode::from(exit::USAGE);
     }
     let text = e.render().to_string();
     let first = text
@@ -317,7 +317,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         .unwrap_or("invalid usage");
     let first = first.trim_start_matches("error: ");
     errln!("nss: error: {first}; see nss --help");
-    ExitCode::from(2)
+    ExitCode::from(exit::USAGE)
 }
 
 fn run(
@@ -384,7 +384,7 @@ fn run(
                 ),
                 SpecFormat::Text => items.iter().for_each(|i| outln!("{i}")),
             }
-            Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
+            Ok(exit::findings(items.iter().all(|i| i.ok)))
         }
         Command::Spec {
             format, explain, ..
@@ -451,7 +451,7 @@ fn run(
             for f in &findings {
                 outln!("{f}");
             }
-            Ok(if findings.is_empty() { 0 } else { 1 })
+            Ok(exit::findings(findings.is_empty()))
         }
         Command::Sync { .. } => {
             for done in nss_cli::sync(&session)? {
@@ -579,7 +579,7 @@ fn run(
                         .unwrap_or_default()
                 ),
             }
-            Ok(if count == 0 { 0 } else { 1 })
+            Ok(exit::findings(count == 0))
         }
     }
 }
