@@ -280,8 +280,7 @@ impl Session {
             metadata: &metadata,
             git,
             env: self.vars.env(),
-            image,
-            usage: Some(&usage),
+            usage: &usage,
         };
         Ok(nss_labels::generate(&inputs)?)
     }

@@ -158,3 +158,37 @@ pub(crate) fn usage_text(kind: ImageKind, image: &str) -> String {
     }
     words.join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each image's usage label is its own run line: the image, its default command, GPUs
+    /// only for the CUDA images.
+    #[test]
+    fn usage_text_differs_per_image() {
+        let runtime = usage_text(ImageKind::Runtime, "nss-gpu:latest");
+        let dev = usage_text(ImageKind::Dev, "nss-gpu-dev:latest");
+        let test = usage_text(ImageKind::Test, "nss-test:latest");
+        assert!(runtime.starts_with("docker run --rm "), "{runtime}");
+        assert!(runtime.ends_with(" nss-gpu:latest --help"), "{runtime}");
+        assert!(runtime.contains(r#"-v "$PWD":/workspace"#), "{runtime}");
+        assert!(
+            dev.ends_with(" nss-gpu-dev:latest make test"),
+            "dev carries the runtime usage: {dev}"
+        );
+        assert!(
+            runtime.contains("--gpus all") && dev.contains("--gpus all"),
+            "{runtime}\n{dev}"
+        );
+        assert!(
+            !test.contains("--gpus"),
+            "the CPU image asks for GPUs: {test}"
+        );
+        assert!(test.ends_with(" nss-test:latest"), "{test}");
+        assert!(
+            !runtime.contains("--name") && !runtime.contains("--platform"),
+            "{runtime}"
+        );
+    }
+}
