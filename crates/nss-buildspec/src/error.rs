@@ -82,10 +82,7 @@ pub enum Error {
     },
     /// A value given by a `NAME=value` argument, an `NSS_*` variable or a
     /// `[tool.nss]` key is not usable.
-    #[error(
-        "{name}={} from {origin}: {problem}; {fix}",
-        crate::file::excerpt(value)
-    )]
+    #[error("{name}={} from {origin}: {problem}; {fix}", excerpt(value))]
     Value {
         /// The build-arg name, e.g. `CUDA_VERSION`.
         name: String,
@@ -142,3 +139,27 @@ fn capped(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// This crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A short excerpt of text read from a file or variable, fit to quote in a one-line
+/// message: in double quotes, control characters escaped, at most 60 characters, `...`
+/// after the closing quote when cut.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{:?}...", &text[..end]),
+        None => format!("{text:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_are_short_and_on_one_line() {
+        assert_eq!(excerpt("3.12"), "\"3.12\"");
+        assert_eq!(excerpt("a\nb\u{1b}[31m"), "\"a\\nb\\u{1b}[31m\"");
+        let long = excerpt(&"x".repeat(1000));
+        assert_eq!(long.len(), 65);
+    }
+}

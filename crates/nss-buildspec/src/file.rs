@@ -117,17 +117,6 @@ pub fn read_project_file(path: &Path, kind: FileKind, root: Option<&Path>) -> Re
     })
 }
 
-/// A short excerpt of text read from a file or variable, fit to quote in a one-line
-/// message: in double quotes, control characters escaped, at most 60 characters, `...`
-/// after the closing quote when cut.
-pub fn excerpt(text: &str) -> String {
-    const MAX: usize = 60;
-    match text.char_indices().nth(MAX) {
-        Some((end, _)) => format!("{:?}...", &text[..end]),
-        None => format!("{text:?}"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -175,13 +164,5 @@ mod tests {
             .to_string();
         assert!(err.contains("larger than 4096 bytes"), "{err}");
         assert!(err.len() < 300, "{err}");
-    }
-
-    #[test]
-    fn excerpts_are_short_and_on_one_line() {
-        assert_eq!(excerpt("3.12"), "\"3.12\"");
-        assert_eq!(excerpt("a\nb\u{1b}[31m"), "\"a\\nb\\u{1b}[31m\"");
-        let long = excerpt(&"x".repeat(1000));
-        assert_eq!(long.len(), 65);
     }
 }

@@ -81,6 +81,7 @@ mod dockerfile;
 mod error;
 mod file;
 mod pep;
+mod platform;
 mod project;
 mod resolve;
 mod source;
@@ -92,12 +93,13 @@ pub use crate::dockerfile::{
     ArgDefault, ArgDrift, DEFAULT_CPU_DOCKERFILE, DEFAULT_GPU_DOCKERFILE, arg_defaults, drift,
     sync_args,
 };
-pub use crate::error::{Error, Result};
-pub use crate::file::{FileKind, describe_file_type, excerpt, read_project_file};
+pub use crate::error::{Error, Result, excerpt};
+pub use crate::file::{FileKind, describe_file_type, read_project_file};
+pub use crate::platform::Platform;
 pub use crate::project::{Project, PythonVersionFile};
 pub use crate::resolve::{
-    DEFAULT_APP, DEFAULT_PLATFORM, DEFAULT_UBUNTU_VERSION, Inputs, OVERRIDE_NAMES, PLATFORMS,
-    TOOL_NSS_KEYS, resolve,
+    DEFAULT_APP, DEFAULT_PLATFORM, DEFAULT_UBUNTU_VERSION, Inputs, OVERRIDE_NAMES, TOOL_NSS_KEYS,
+    resolve,
 };
 pub use crate::source::{Resolved, Source};
 pub use crate::spec::{BuildSpec, CudaImageType, ImageFlavor, PIN_NAMES};

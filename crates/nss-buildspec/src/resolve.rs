@@ -10,11 +10,21 @@ use toml_edit::{Item, TableLike, Value};
 use crate::env;
 use crate::error::{Error, Result};
 use crate::pep::{inclusive_lower_bound, one_line, parse_specifiers, plain_release};
+use crate::platform::Platform;
 use crate::project::Project;
 use crate::source::{Resolved, Source};
 use crate::spec::{BuildSpec, CudaImageType};
 use crate::versions::{Minor, TABLES, parse_minor, parse_triple};
-use crate::workflow;
+
+/// Declares pin keys, one a line: `NAME = "tool-key", env::NSS_NAME;` (the `NAME=value`
+/// name is the constant's own).
+macro_rules! pin_keys {
+    ($($vis:vis $name:ident = $tool:literal, $env:path;)*) => {
+        $($vis const $name: Key = Key { arg: stringify!($name), env: $env, tool: $tool };)*
+    };
+}
+
+mod workflow;
 
 /// What the caller adds to the project files: `NAME=value` arguments, the
 /// environment and the target platform.
@@ -43,14 +53,8 @@ impl Inputs {
     }
 }
 
-/// The platforms nss builds for, and the `CUDA_ARCH_FLAGS` each gets by default.
-pub const PLATFORMS: [(&str, &str); 2] = [
-    ("linux/amd64", "80;86;90;90a"),
-    ("linux/arm64", "90;90a;120;120a"),
-];
-
-/// The platform used when [`Inputs::platform`] is `None`.
-pub const DEFAULT_PLATFORM: &str = "linux/amd64";
+/// The platform used when [`Inputs::platform`] is `None`: [`Platform::DEFAULT`]'s name.
+pub const DEFAULT_PLATFORM: &str = Platform::DEFAULT.name();
 
 /// The Ubuntu version of the nvidia/cuda base image when nothing names one.
 pub const DEFAULT_UBUNTU_VERSION: &str = "22.04";
@@ -67,55 +71,21 @@ pub(crate) struct Key {
     pub(crate) tool: &'static str,
 }
 
-const CUDA_VERSION: Key = Key {
-    arg: "CUDA_VERSION",
-    env: env::NSS_CUDA_VERSION,
-    tool: "cuda-version",
-};
-const UBUNTU_VERSION: Key = Key {
-    arg: "UBUNTU_VERSION",
-    env: env::NSS_UBUNTU_VERSION,
-    tool: "ubuntu-version",
-};
-const CUDA_IMAGE_TYPE: Key = Key {
-    arg: "CUDA_IMAGE_TYPE",
-    env: env::NSS_CUDA_IMAGE_TYPE,
-    tool: "cuda-image-type",
-};
-const PYTHON_VERSION: Key = Key {
-    arg: "PYTHON_VERSION",
-    env: env::NSS_PYTHON_VERSION,
-    tool: "python-version",
-};
-const UV_VERSION: Key = Key {
-    arg: "UV_VERSION",
-    env: env::NSS_UV_VERSION,
-    tool: "uv-version",
-};
-const CUDA_ARCH_FLAGS: Key = Key {
-    arg: "CUDA_ARCH_FLAGS",
-    env: env::NSS_CUDA_ARCH_FLAGS,
-    tool: "cuda-arch-flags",
-};
-const GPU_EXTRAS: Key = Key {
-    arg: "GPU_EXTRAS",
-    env: env::NSS_GPU_EXTRAS,
-    tool: "gpu-extras",
-};
-const CPU_EXTRAS: Key = Key {
-    arg: "CPU_EXTRAS",
-    env: env::NSS_CPU_EXTRAS,
-    tool: "cpu-extras",
-};
-const APP: Key = Key {
-    arg: "APP",
-    env: env::NSS_APP,
-    tool: "app",
-};
+pin_keys! {
+    CUDA_VERSION = "cuda-version", env::NSS_CUDA_VERSION;
+    UBUNTU_VERSION = "ubuntu-version", env::NSS_UBUNTU_VERSION;
+    CUDA_IMAGE_TYPE = "cuda-image-type", env::NSS_CUDA_IMAGE_TYPE;
+    PYTHON_VERSION = "python-version", env::NSS_PYTHON_VERSION;
+    UV_VERSION = "uv-version", env::NSS_UV_VERSION;
+    CUDA_ARCH_FLAGS = "cuda-arch-flags", env::NSS_CUDA_ARCH_FLAGS;
+    GPU_EXTRAS = "gpu-extras", env::NSS_GPU_EXTRAS;
+    CPU_EXTRAS = "cpu-extras", env::NSS_CPU_EXTRAS;
+    APP = "app", env::NSS_APP;
+}
 
 /// The `NAME=value` names [`resolve`] reads from [`Inputs::overrides`]: the six
 /// pins of [`crate::PIN_NAMES`], `GPU_EXTRAS`, `CPU_EXTRAS`, `APP`, then the
-/// workflow pins of [`crate::workflow`].
+/// workflow pins (base images, Python source, system packages, commands).
 pub const OVERRIDE_NAMES: &[&str] = &[
     CUDA_VERSION.arg,
     UBUNTU_VERSION.arg,
@@ -222,10 +192,7 @@ pub fn resolve(project: &Project, inputs: &Inputs) -> Result<BuildSpec> {
         &CUDA_ARCH_FLAGS,
         arch_flags,
         || {
-            let flags = PLATFORMS
-                .iter()
-                .find(|(p, _)| *p == platform.0)
-                .map_or("", |(_, f)| f);
+            let flags = platform.0.cuda_arch_flags();
             let rule = if platform.1 {
                 format!("platform {}", platform.0)
             } else {
@@ -369,7 +336,7 @@ impl Cx<'_> {
         Error::Field {
             path: self.project.pyproject_path().to_path_buf(),
             field: format!("[tool.nss] {key}"),
-            problem: format!("must be {want}, found {}", type_name(item)),
+            problem: must_be(want, item),
             fix: format!("write it as {want}, e.g. {}", example(key)),
         }
     }
@@ -385,7 +352,7 @@ impl Cx<'_> {
             return Err(Error::Field {
                 path: self.project.pyproject_path().to_path_buf(),
                 field: "[tool.nss]".to_owned(),
-                problem: format!("must be a table, found {}", type_name(item)),
+                problem: must_be("a table", item),
                 fix: "write it as a [tool.nss] table of keys".to_owned(),
             });
         }
@@ -403,7 +370,7 @@ impl Cx<'_> {
                     field: "[tool.nss] secrets".to_owned(),
                     problem: format!(
                         "has {}, which is not an environment-variable name",
-                        crate::file::excerpt(bad)
+                        crate::error::excerpt(bad)
                     ),
                     fix: "list variable names only (letters, digits, '_'), e.g. secrets = [\"WANDB_API_KEY\"]; nss passes each as -e NAME".to_owned(),
                 });
@@ -424,12 +391,15 @@ impl Cx<'_> {
                 self.tool_type_error("system-packages", "a table of stage = [packages]", item)
             })?;
             for (stage, _) in table.iter() {
-                if !workflow::SYSTEM_PACKAGE_STAGES.contains(&stage) {
+                if !crate::workflow::SYSTEM_PACKAGE_STAGES.contains(&stage) {
                     return Err(Error::Field {
                         path: self.project.pyproject_path().to_path_buf(),
                         field: format!("[tool.nss] system-packages.{stage}"),
                         problem: "is not a stage nss installs packages in".to_owned(),
-                        fix: format!("use one of: {}", workflow::SYSTEM_PACKAGE_STAGES.join(", ")),
+                        fix: format!(
+                            "use one of: {}",
+                            crate::workflow::SYSTEM_PACKAGE_STAGES.join(", ")
+                        ),
                     });
                 }
             }
@@ -438,7 +408,7 @@ impl Cx<'_> {
     }
 
     /// The target platform and whether it was given (`false`: the default).
-    fn platform(&self) -> Result<(String, bool)> {
+    fn platform(&self) -> Result<(Platform, bool)> {
         let Some(p) = self
             .inputs
             .platform
@@ -446,19 +416,36 @@ impl Cx<'_> {
             .map(str::trim)
             .filter(|p| !p.is_empty())
         else {
-            return Ok((DEFAULT_PLATFORM.to_owned(), false));
+            return Ok((Platform::DEFAULT, false));
         };
-        if PLATFORMS.iter().any(|(known, _)| *known == p) {
-            return Ok((p.to_owned(), true));
+        if let Some(known) = Platform::from_name(p) {
+            return Ok((known, true));
         }
-        let known: Vec<&str> = PLATFORMS.iter().map(|(k, _)| *k).collect();
         Err(Error::Value {
             name: "platform".to_owned(),
             value: p.to_owned(),
             origin: "the target platform".to_owned(),
             problem: "is not a supported platform".to_owned(),
-            fix: format!("use one of: {}", known.join(", ")),
+            fix: format!("use one of: {}", Platform::names()),
         })
+    }
+
+    /// `[project] <key>` through `as_` (e.g. [`Item::as_str`]): `None` when absent, an error
+    /// naming `field` when it is not `want`.
+    fn project_value<'s, T>(
+        &'s self,
+        key: &str,
+        field: &str,
+        want: &str,
+        fix: &str,
+        as_: impl Fn(&'s Item) -> Option<T>,
+    ) -> Result<Option<T>> {
+        let Some(item) = project_key(self.project, key) else {
+            return Ok(None);
+        };
+        as_(item)
+            .map(Some)
+            .ok_or_else(|| self.pyproject_field(field, must_be(want, item), fix))
     }
 
     fn pyproject_field(&self, field: &str, problem: String, fix: &str) -> Error {
@@ -504,7 +491,7 @@ impl Cx<'_> {
                 let Some(item) = required else { return Ok(None) };
                 let spec = item
                     .as_str()
-                    .ok_or_else(|| self.pyproject_field(field, format!("must be a string, found {}", type_name(item)), UV_FIX))?;
+                    .ok_or_else(|| self.pyproject_field(field, must_be("a string", item), UV_FIX))?;
                 let value = inclusive_lower_bound(spec).map_err(|problem| self.pyproject_field(field, problem, UV_FIX))?;
                 Ok(Some(Resolved::new(
                     value,
@@ -523,24 +510,14 @@ impl Cx<'_> {
 
     /// `[project] requires-python`, parsed, with its text.
     fn requires_python(&self) -> Result<Option<(VersionSpecifiers, String)>> {
-        let Some(item) = self
-            .project
-            .document()
-            .get("project")
-            .and_then(|p| p.get("requires-python"))
+        let fix = "write a PEP 440 range such as \">=3.11\"";
+        let field = "[project] requires-python";
+        let Some(text) =
+            self.project_value("requires-python", field, "a string", fix, Item::as_str)?
         else {
             return Ok(None);
         };
-        let fix = "write a PEP 440 range such as \">=3.11\"";
-        let text = item.as_str().ok_or_else(|| {
-            self.pyproject_field(
-                "[project] requires-python",
-                format!("must be a string, found {}", type_name(item)),
-                fix,
-            )
-        })?;
-        let specs = parse_specifiers(text)
-            .map_err(|p| self.pyproject_field("[project] requires-python", p, fix))?;
+        let specs = parse_specifiers(text).map_err(|p| self.pyproject_field(field, p, fix))?;
         Ok(Some((specs, text.to_owned())))
     }
 
@@ -712,28 +689,23 @@ impl Cx<'_> {
     // ---- APP ----
 
     fn derived_app(&self) -> Result<Option<Resolved<String>>> {
-        let Some(item) = self
-            .project
-            .document()
-            .get("project")
-            .and_then(|p| p.get("scripts"))
+        let fix = "write [project.scripts] as a table of name = \"module:function\"";
+        let Some(table) = self.project_value(
+            "scripts",
+            "[project.scripts]",
+            "a table",
+            fix,
+            Item::as_table_like,
+        )?
         else {
             return Ok(None);
         };
-        let fix = "write [project.scripts] as a table of name = \"module:function\"";
-        let table = item.as_table_like().ok_or_else(|| {
-            self.pyproject_field(
-                "[project.scripts]",
-                format!("must be a table, found {}", type_name(item)),
-                fix,
-            )
-        })?;
         let names: Vec<&str> = table.iter().map(|(k, _)| k).collect();
         for name in &names {
             if let Err(problem) = console_script_name(name) {
                 return Err(self.pyproject_field(
                     "[project.scripts]",
-                    format!("key {} {problem}", crate::file::excerpt(name)),
+                    format!("key {} {problem}", crate::error::excerpt(name)),
                     "rename the console script (letters, digits, '.', '_', '-'), or set [tool.nss] app",
                 ));
             }
@@ -1119,6 +1091,16 @@ fn str_of(t: &dyn TableLike, key: &str) -> String {
         .to_owned()
 }
 
+/// `[project] <key>`, when present.
+fn project_key<'p>(project: &'p Project, key: &str) -> Option<&'p Item> {
+    project.document().get("project").and_then(|p| p.get(key))
+}
+
+/// `must be WANT, found TYPE`: the problem of a value of the wrong TOML type.
+fn must_be(want: &str, item: &Item) -> String {
+    format!("must be {want}, found {}", type_name(item))
+}
+
 fn type_name(item: &Item) -> &'static str {
     match item {
         Item::None => "nothing",
@@ -1183,11 +1165,7 @@ struct Extras {
 
 impl Extras {
     fn scan(project: &Project) -> Result<Extras> {
-        let Some(item) = project
-            .document()
-            .get("project")
-            .and_then(|p| p.get("optional-dependencies"))
-        else {
+        let Some(item) = project_key(project, "optional-dependencies") else {
             return Ok(Extras::default());
         };
         let path = project.pyproject_path();
@@ -1200,7 +1178,7 @@ impl Extras {
         let table = item.as_table_like().ok_or_else(|| {
             field_err(
                 "[project.optional-dependencies]".to_owned(),
-                format!("must be a table, found {}", type_name(item)),
+                must_be("a table", item),
                 "write it as a table of extra = [requirements]",
             )
         })?;
@@ -1338,14 +1316,7 @@ impl Extras {
                 fix: "choose the extras with [tool.nss] gpu-extras, or a CUDA_VERSION one of them names".to_owned(),
             })?),
         };
-        let plain = self.plain();
-        let detail = Self::describe(chosen, &plain);
-        let value = chosen
-            .map(|e| e.name.clone())
-            .into_iter()
-            .chain(plain)
-            .collect();
-        Ok(Resolved::new(value, self.source(project, detail)))
+        Ok(self.with_plain(project, chosen))
     }
 
     fn cpu(&self, project: &Project) -> Resolved<Vec<String>> {
@@ -1354,6 +1325,11 @@ impl Extras {
             .iter()
             .find(|e| e.name == "cpu")
             .or_else(|| self.list.iter().find(|e| e.accel == Accel::Cpu));
+        self.with_plain(project, chosen)
+    }
+
+    /// The chosen accelerator extra (if any) and every plain extra, explained.
+    fn with_plain(&self, project: &Project, chosen: Option<&Extra>) -> Resolved<Vec<String>> {
         let plain = self.plain();
         let detail = Self::describe(chosen, &plain);
         let value = chosen
@@ -1391,7 +1367,7 @@ impl Extras {
         let mut seen = BTreeSet::new();
         if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
             return Err(invalid(
-                format!("names {} twice", crate::file::excerpt(dup)),
+                format!("names {} twice", crate::error::excerpt(dup)),
                 "list each extra once",
             ));
         }

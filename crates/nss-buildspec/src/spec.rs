@@ -17,7 +17,6 @@ pub const PIN_NAMES: [&str; 6] = [
 
 /// The nvidia/cuda image variant used by the dependency stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum CudaImageType {
     /// CUDA runtime libraries only.
@@ -44,7 +43,6 @@ impl fmt::Display for CudaImageType {
 
 /// Which image a set of build args is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ImageFlavor {
     /// The CUDA image (`containers/Dockerfile.cuda`): GPU extras, every pin.
     Gpu,

@@ -190,8 +190,9 @@ pub fn cache_root(vars: &Vars) -> Result<PathBuf, Error> {
     }
     match e.get(env::HOME).filter(|h| h.starts_with('/')) {
         Some(home) => Ok(Path::new(home).join(".cache/nss")),
-        None => Err(Error::Usage(
-            "nss writes its bundled files under $XDG_CACHE_HOME/nss or $HOME/.cache/nss, and neither XDG_CACHE_HOME nor HOME is an absolute path; set one".into(),
+        None => Err(Error::usage(
+            "nss writes its bundled files under $XDG_CACHE_HOME/nss or $HOME/.cache/nss, and neither XDG_CACHE_HOME nor HOME is an absolute path",
+            "set one",
         )),
     }
 }

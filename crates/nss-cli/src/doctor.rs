@@ -104,7 +104,11 @@ pub fn doctor<P: Probe + ?Sized>(session: &Session, probe: &P) -> Vec<DoctorItem
             EngineKind::Podman => "buildah inside podman (--manifest for multi-arch)",
         };
         items.push(match &e.cannot_build {
-            Some(why) => DoctorItem::new("buildkit", false, format!("{why} (nss run works)")),
+            Some(why) => DoctorItem::new(
+                "buildkit",
+                false,
+                format!("{why}; {} (nss run works)", crate::engine::NO_BUILDKIT_FIX),
+            ),
             None => DoctorItem::new("buildkit", true, detail),
         });
     }
@@ -125,7 +129,10 @@ pub fn doctor<P: Probe + ?Sized>(session: &Session, probe: &P) -> Vec<DoctorItem
 
 /// The driver item (driver, the CUDA it supports, the verdict for the project's CUDA) and,
 /// when a driver is loaded, the device-node item. With no driver: one item saying so.
-pub fn gpu_items<P: Probe + ?Sized>(probe: &P, project_cuda: Option<&str>) -> Vec<DoctorItem> {
+pub(crate) fn gpu_items<P: Probe + ?Sized>(
+    probe: &P,
+    project_cuda: Option<&str>,
+) -> Vec<DoctorItem> {
     let project = project_cuda.map_or_else(
         || "the project's CUDA is unknown".to_string(),
         |c| format!("the project's CUDA {c}"),

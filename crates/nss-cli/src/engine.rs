@@ -40,7 +40,7 @@ pub struct Engine {
     /// The client program, as the user named it (`docker`, `podman`, or a path).
     pub program: String,
     /// Why this client cannot build (a docker client with neither buildx nor built-in
-    /// BuildKit): it still runs containers.
+    /// BuildKit; the error names the fix): it still runs containers.
     pub cannot_build: Option<String>,
 }
 
@@ -66,7 +66,7 @@ impl Engine {
     /// Fails with the fix when this client cannot build images (only `run` works with it).
     pub fn require_build(&self) -> Result<(), Error> {
         match &self.cannot_build {
-            Some(why) => Err(Error::Engine(why.clone())),
+            Some(problem) => Err(Error::engine(problem.clone(), NO_BUILDKIT_FIX)),
             None => Ok(()),
         }
     }
@@ -134,8 +134,11 @@ impl Engine {
     }
 }
 
+/// What to do about a docker client that cannot build ([`Engine::cannot_build`]).
+pub(crate) const NO_BUILDKIT_FIX: &str = "install buildx (apt install docker-buildx, or docker-buildx-plugin from docker's repository) or set CONTAINER_CMD=podman";
+
 /// True for `localhost[:port]`, `127.x.x.x[:port]` and `[::1][:port]` (optionally followed by a path).
-pub fn is_loopback_registry(registry: &str) -> bool {
+pub(crate) fn is_loopback_registry(registry: &str) -> bool {
     let host = registry.split('/').next().unwrap_or("");
     let host = if let Some(rest) = host.strip_prefix('[') {
         rest.split(']').next().unwrap_or("")
@@ -172,10 +175,10 @@ pub fn detect(vars: &Vars, check_running: bool) -> Result<Engine, Error> {
             find(cmd)
         };
         let Some(resolved) = resolved else {
-            return Err(Error::Engine(format!(
-                "CONTAINER_CMD={cmd:?}: no such program; {}",
-                install_hint()
-            )));
+            return Err(Error::engine(
+                format!("CONTAINER_CMD={cmd:?}: no such program"),
+                install_hint(),
+            ));
         };
         let engine = classify(cmd, &resolved, vars)?;
         if check_running {
@@ -205,10 +208,10 @@ pub fn detect(vars: &Vars, check_running: bool) -> Result<Engine, Error> {
         }
         return Ok(engine);
     }
-    Err(Error::Engine(format!(
-        "no container engine found on PATH; {}",
-        install_hint()
-    )))
+    Err(Error::engine(
+        "no container engine found on PATH",
+        install_hint(),
+    ))
 }
 
 fn install_hint() -> &'static str {
@@ -221,9 +224,10 @@ fn not_running(what: &str, vars: &Vars) -> Error {
         .get(env::DOCKER_HOST)
         .map(|h| format!(" at DOCKER_HOST={h}"))
         .unwrap_or_default();
-    Error::Engine(format!(
-        "{what} is installed but its daemon does not answer{host}; start it (sudo systemctl start docker), or use podman with CONTAINER_CMD=podman"
-    ))
+    Error::engine(
+        format!("{what} is installed but its daemon does not answer{host}"),
+        "start it (sudo systemctl start docker), or use podman with CONTAINER_CMD=podman",
+    )
 }
 
 /// Classifies a client: podman by its `--version`, docker by buildx presence and client version.
@@ -233,16 +237,19 @@ fn classify(name: &str, path: &Path, vars: &Vars) -> Result<Engine, Error> {
         return Ok(Engine::new(EngineKind::Podman, name));
     }
     let out = probe(Command::new(path).arg("--version"), vars)
-        .map_err(|e| Error::Engine(format!("{name} --version failed: {e}; {}", install_hint())))?;
+        .map_err(|e| Error::engine(format!("{name} --version failed: {e}"), install_hint()))?;
     let text = out.to_lowercase();
     if text.contains("podman") {
         return Ok(Engine::new(EngineKind::Podman, name));
     }
     if !text.contains("docker") {
-        return Err(Error::Engine(format!(
-            "CONTAINER_CMD={name:?} is neither docker nor podman ({}); set CONTAINER_CMD=docker or CONTAINER_CMD=podman",
-            text.trim()
-        )));
+        return Err(Error::engine(
+            format!(
+                "CONTAINER_CMD={name:?} is neither docker nor podman ({})",
+                text.trim()
+            ),
+            "set CONTAINER_CMD=docker or CONTAINER_CMD=podman",
+        ));
     }
     if has_buildx(path, vars) {
         return Ok(Engine::new(EngineKind::DockerBuildx, name));
@@ -252,7 +259,7 @@ fn classify(name: &str, path: &Path, vars: &Vars) -> Result<Engine, Error> {
         // Runs containers; building needs BuildKit (checked where a build is planned).
         _ => Ok(Engine {
             cannot_build: Some(format!(
-                "{name} ({}) has no buildx plugin and no built-in BuildKit; install buildx (apt install docker-buildx, or docker-buildx-plugin from docker's repository) or set CONTAINER_CMD=podman",
+                "{name} ({}) has no buildx plugin and no built-in BuildKit",
                 text.trim()
             )),
             ..Engine::new(EngineKind::DockerBuiltinBuildkit, name)
@@ -296,9 +303,10 @@ pub fn ensure_running(engine: &Engine, vars: &Vars) -> Result<(), Error> {
     if engine.is_podman() {
         cmd.args(["version", "--format", "{{.Client.Version}}"]);
         probe(&mut cmd, vars).map(|_| ()).map_err(|e| {
-            Error::Engine(format!(
-                "podman does not work ({e}); check `podman info` (storage, containers.conf) or use CONTAINER_CMD=docker"
-            ))
+            Error::engine(
+                format!("podman does not work ({e})"),
+                "check `podman info` (storage, containers.conf) or use CONTAINER_CMD=docker",
+            )
         })
     } else {
         cmd.args(["version", "--format", "{{.Server.Version}}"]);

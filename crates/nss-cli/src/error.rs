@@ -1,26 +1,62 @@
-//! The error type of nss-cli, with the exit code each kind maps to.
+//! The error type of nss-cli, with the exit code each kind maps to (in [`Error::exit_code`] only).
 
 use std::path::PathBuf;
 
 use crate::cmd::Cmd;
 
-/// Everything that can go wrong in `nss`.
+/// Everything that can go wrong in `nss`. Each message is one line; an error the user can
+/// act on carries the problem and the fix as fields and reads `problem; fix`.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Bad input or usage (a variable, argument or file); exit 2.
-    #[error("{0}")]
-    Usage(String),
-    /// No usable container engine; exit 2.
-    #[error("{0}")]
-    Engine(String),
-    /// The project's pyproject.toml or Dockerfile pins; exit 2.
+    /// Bad input or usage (a variable, argument or file).
+    #[error("{problem}; {fix}")]
+    Usage {
+        /// What is wrong, naming the variable, argument or file.
+        problem: String,
+        /// What to do about it.
+        fix: String,
+    },
+    /// No usable container engine.
+    #[error("{problem}; {fix}")]
+    Engine {
+        /// What is wrong with the engine.
+        problem: String,
+        /// What to do about it.
+        fix: String,
+    },
+    /// docker refused `--gpus` (no NVIDIA runtime).
+    #[error("{problem}; {fix}")]
+    Gpu {
+        /// What the engine could not do.
+        problem: String,
+        /// What to do about it.
+        fix: String,
+    },
+    /// The project's pyproject.toml or Dockerfile pins.
     #[error(transparent)]
     Spec(#[from] nss_buildspec::Error),
-    /// Labels could not be generated or validated; exit 2.
+    /// Labels could not be generated or validated.
     #[error(transparent)]
     Labels(#[from] nss_labels::Error),
-    /// A file operation failed; exit 2.
+    /// A Dockerfile named by a variable cannot be read.
+    #[error("{source} ({var})")]
+    Dockerfile {
+        /// Why, with the fix.
+        source: Box<nss_buildspec::Error>,
+        /// The variable naming the file, e.g. `CONTAINER_GPU_FILE`.
+        var: &'static str,
+    },
+    /// A Dockerfile could not be linted.
+    #[error(transparent)]
+    Lint(#[from] nss_lint::Error),
+    /// A saved image could not be read, or its report not written.
+    #[error(transparent)]
+    Inspect(#[from] nss_inspect::Error),
+    /// An engine printed what nss cannot read (`image inspect` without a size, ...).
+    #[error("{0}")]
+    EngineOutput(String),
+    /// A file operation failed.
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
         /// The file or directory.
@@ -30,7 +66,7 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// A program could not be started; exit 2.
+    /// A program could not be started.
     #[error("cannot run {program}{hint}: {source}")]
     Spawn {
         /// The program.
@@ -40,13 +76,13 @@ pub enum Error {
         /// The cause.
         source: std::io::Error,
     },
-    /// An engine command failed; exit 1.
+    /// The Ctrl-C / SIGTERM handler could not be installed.
+    #[error("cannot install the signal handler: {0}")]
+    Signal(#[source] std::io::Error),
+    /// An engine command failed.
     #[error(transparent)]
     Command(#[from] CommandError),
-    /// docker refused `--gpus` (no NVIDIA runtime); exit 2.
-    #[error("{0}")]
-    Gpu(String),
-    /// The pushed index lacks a requested platform; exit 1.
+    /// The pushed index lacks a requested platform.
     #[error(
         "{reference}: the pushed index does not list {platform} (found: {found}); rebuild with that platform (check binfmt/qemu for foreign architectures)"
     )]
@@ -58,19 +94,63 @@ pub enum Error {
         /// The platforms found.
         found: String,
     },
-    /// Interrupted by Ctrl-C or SIGTERM; exit 130.
+    /// Interrupted by Ctrl-C or SIGTERM.
     #[error("interrupted; the container was removed")]
     Interrupted,
 }
 
 impl Error {
-    /// The process exit code for this error (see DESIGN: 2 bad input, 1 failure, 130 interrupted).
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::Command(_) | Error::MissingPlatform { .. } => 1,
-            Error::Interrupted => 130,
-            _ => 2,
+    /// Bad input: what is wrong, and the fix.
+    pub fn usage(problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        Error::Usage {
+            problem: problem.into(),
+            fix: fix.into(),
         }
+    }
+
+    /// No usable engine: what is wrong, and the fix.
+    pub fn engine(problem: impl Into<String>, fix: impl Into<String>) -> Self {
+        Error::Engine {
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// The process exit code for this error ([`exit`]): bad input is the user's to fix,
+    /// a failure is an engine command's, a pushed index's or the process's own.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Command(_) | Error::MissingPlatform { .. } | Error::Signal(_) => exit::FAILURE,
+            Error::Interrupted => exit::INTERRUPTED,
+            Error::Usage { .. }
+            | Error::Engine { .. }
+            | Error::Gpu { .. }
+            | Error::Spec(_)
+            | Error::Dockerfile { .. }
+            | Error::Labels(_)
+            | Error::Lint(_)
+            | Error::Inspect(_)
+            | Error::EngineOutput(_)
+            | Error::Io { .. }
+            | Error::Spawn { .. } => exit::USAGE,
+        }
+    }
+}
+
+/// The exit codes of `nss`, in one place (`nss run` exits with the container's own code).
+pub mod exit {
+    /// Success.
+    pub const OK: u8 = 0;
+    /// `check`, `lint` or `doctor` found something, or an engine command failed.
+    pub const FAILURE: u8 = 1;
+    /// Bad input: a variable, argument or file; the message names it and the fix.
+    pub const USAGE: u8 = 2;
+    /// Interrupted by Ctrl-C or SIGTERM.
+    pub const INTERRUPTED: u8 = 130;
+
+    /// [`OK`] when nothing was found, else [`FAILURE`].
+    pub fn findings(none: bool) -> u8 {
+        if none { OK } else { FAILURE }
     }
 }
 

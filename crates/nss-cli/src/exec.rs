@@ -37,8 +37,7 @@ impl Executor {
     pub fn with_signal_handlers() -> Result<Self, Error> {
         let interrupted = Arc::new(AtomicBool::new(false));
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            signal_hook::flag::register(sig, Arc::clone(&interrupted))
-                .map_err(|e| Error::Usage(format!("cannot install the signal handler: {e}")))?;
+            signal_hook::flag::register(sig, Arc::clone(&interrupted)).map_err(Error::Signal)?;
         }
         Ok(Self { interrupted })
     }
@@ -110,14 +109,14 @@ impl Executor {
             Step::AnnotateInstances {
                 engine,
                 list,
-                annotations,
+                annotation_args,
             } => {
                 let inspect = Cmd::engine(engine).args(["manifest", "inspect", list]);
                 let raw = capture(&inspect)?;
                 for digest in instance_digests(&raw) {
                     let annotate = Cmd::engine(engine)
                         .args(["manifest", "annotate"])
-                        .args(crate::plan::manifest_annotation_args(annotations))
+                        .args(annotation_args.iter().cloned())
                         .args([list.as_str(), digest.as_str()]);
                     capture(&annotate)?;
                 }
@@ -186,9 +185,10 @@ impl Executor {
         let stderr = child.stderr();
         let code = status.code().unwrap_or(128 + 9);
         if code == 125 && stderr.contains("could not select device driver") {
-            return Err(Error::Gpu(
-                "docker cannot give the container GPUs: the NVIDIA Container Toolkit (nvidia runtime) is not installed or configured; install it (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) or run without GPUs with CONTAINER_GPU_FLAG=".into(),
-            ));
+            return Err(Error::Gpu {
+                problem: "docker cannot give the container GPUs: the NVIDIA Container Toolkit (nvidia runtime) is not installed or configured".into(),
+                fix: "install it (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/) or run without GPUs with CONTAINER_GPU_FLAG=".into(),
+            });
         }
         let missing_image = [
             "did not resolve to an alias",
@@ -198,8 +198,9 @@ impl Executor {
             "repository does not exist",
         ];
         if code == 125 && missing_image.iter().any(|m| stderr.contains(m)) {
-            return Err(Error::Usage(
-                "the image is not in the engine's image store (and cannot be pulled): build it first with `nss build` (--image dev / test as needed), or `cargo make container-run-gpu`, which builds before running".into(),
+            return Err(Error::usage(
+                "the image is not in the engine's image store (and cannot be pulled)",
+                "build it first with `nss build` (--image dev / test as needed), or `cargo make container-run-gpu`, which builds before running",
             ));
         }
         Ok(code)
@@ -370,7 +371,11 @@ fn instance_digests(raw: &str) -> Vec<String> {
 }
 
 /// Checks that a raw index lists every `os/arch` platform; names the first one missing.
-pub fn verify_platforms(raw: &str, reference: &str, platforms: &[String]) -> Result<(), Error> {
+pub(crate) fn verify_platforms(
+    raw: &str,
+    reference: &str,
+    platforms: &[String],
+) -> Result<(), Error> {
     let v: serde_json::Value = serde_json::from_str(raw).map_err(|e| Error::MissingPlatform {
         reference: reference.to_string(),
         platform: platforms.join(", "),

@@ -13,7 +13,7 @@ use nss_preflight::{
 
 /// Where the NVIDIA Container Toolkit writes its CDI spec (`nvidia-ctk cdi generate
 /// --output=...` as documented, and the toolkit's refresh service).
-pub const CDI_SPEC_PATHS: [&str; 4] = [
+pub(crate) const CDI_SPEC_PATHS: [&str; 4] = [
     "/etc/cdi/nvidia.yaml",
     "/etc/cdi/nvidia.json",
     "/var/run/cdi/nvidia.yaml",
@@ -21,7 +21,7 @@ pub const CDI_SPEC_PATHS: [&str; 4] = [
 ];
 
 /// The first CDI spec that names `nvidia.com/gpu` devices.
-pub fn cdi_spec<P: Probe + ?Sized>(probe: &P) -> Option<PathBuf> {
+pub(crate) fn cdi_spec<P: Probe + ?Sized>(probe: &P) -> Option<PathBuf> {
     CDI_SPEC_PATHS.iter().map(PathBuf::from).find(|p| {
         probe
             .read_file(p)
@@ -31,7 +31,7 @@ pub fn cdi_spec<P: Probe + ?Sized>(probe: &P) -> Option<PathBuf> {
 
 /// What the host's driver means for the project's images.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DriverState {
+pub(crate) enum DriverState {
     /// `/proc/driver/nvidia/version` is absent: no NVIDIA kernel module is loaded.
     Absent,
     /// The file exists but cannot be read or parsed.
@@ -49,7 +49,10 @@ pub enum DriverState {
 
 /// Reads the driver from [`DRIVER_VERSION_PATH`] and judges the project's `CUDA_VERSION`
 /// (e.g. `12.8.1`) with nss-preflight's driver table.
-pub fn driver_state<P: Probe + ?Sized>(probe: &P, project_cuda: Option<&str>) -> DriverState {
+pub(crate) fn driver_state<P: Probe + ?Sized>(
+    probe: &P,
+    project_cuda: Option<&str>,
+) -> DriverState {
     let text = match probe.read_file(Path::new(DRIVER_VERSION_PATH)) {
         Ok(t) => t,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return DriverState::Absent,

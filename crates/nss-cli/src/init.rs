@@ -8,7 +8,7 @@ use crate::error::Error;
 
 /// The `[tool.nss]` table `nss init` appends: every key it accepts, commented out, so the
 /// resolved spec does not change until one is set.
-pub fn tool_nss_skeleton() -> String {
+pub(crate) fn tool_nss_skeleton() -> String {
     let mut s = String::from(
         "\n[tool.nss]\n# Every key is optional; `nss spec --explain` shows what each resolves to and why.\n",
     );
@@ -43,26 +43,26 @@ pub fn tool_nss_skeleton() -> String {
 pub fn init(project_dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let pyproject = project_dir.join("pyproject.toml");
     let text = std::fs::read_to_string(&pyproject).map_err(|e| {
-        Error::Usage(format!(
-            "{}: cannot read ({e}); run nss init in a uv project (or pass --project DIR)",
-            pyproject.display()
-        ))
+        Error::usage(
+            format!("{}: cannot read ({e})", pyproject.display()),
+            "run nss init in a uv project (or pass --project DIR)",
+        )
     })?;
     let doc: toml_edit::DocumentMut = text.parse().map_err(|e| {
-        Error::Usage(format!(
-            "{}: not valid TOML ({e}); fix it before nss init",
-            pyproject.display()
-        ))
+        Error::usage(
+            format!("{}: not valid TOML ({e})", pyproject.display()),
+            "fix it before nss init",
+        )
     })?;
     // A project's own [tool.nss] is kept as it is.
     let has_table = doc.get("tool").and_then(|t| t.get("nss")).is_some();
     for (rel, _) in DOCKERFILES.files {
         let path = project_dir.join(rel);
         if path.exists() {
-            return Err(Error::Usage(format!(
-                "{}: already exists; nss init overwrites nothing (remove it to get the generic one)",
-                path.display()
-            )));
+            return Err(Error::usage(
+                format!("{}: already exists", path.display()),
+                "nss init overwrites nothing (remove it to get the generic one)",
+            ));
         }
     }
     let io = |path: &Path| {

@@ -22,14 +22,13 @@ struct Saved {
 /// The image's `inspect` object, or one line saying it was never built.
 fn inspect(engine: &Engine, image: &str, kind: ImageKind) -> Result<Value, Error> {
     let raw = capture(&Cmd::engine(engine).args(["image", "inspect", image])).map_err(|_| {
-        Error::Usage(format!(
-            "image {image} is not in {}'s image store: build it first with `nss build --image {}`",
-            engine.program,
-            kind.as_str()
-        ))
+        Error::usage(
+            format!("image {image} is not in {}'s image store", engine.program),
+            format!("build it first with `nss build --image {}`", kind.as_str()),
+        )
     })?;
     let v: Value = serde_json::from_str(&raw)
-        .map_err(|e| Error::Usage(format!("cannot read `image inspect {image}`: {e}")))?;
+        .map_err(|e| Error::EngineOutput(format!("cannot read `image inspect {image}`: {e}")))?;
     Ok(v.get(0).cloned().unwrap_or(Value::Null))
 }
 
@@ -76,7 +75,7 @@ fn save(session: &Session, engine: &Engine, image: &str) -> Result<Saved, Error>
         crate::cmd::path_str(&file),
         image.to_string(),
     ]))?;
-    let archive = ImageArchive::open(&file).map_err(|e| Error::Usage(e.to_string()))?;
+    let archive = ImageArchive::open(&file)?;
     Ok(Saved { archive, _dir: dir })
 }
 
@@ -139,10 +138,7 @@ pub fn sbom(
     let saved = save(session, engine, &image)?;
     let lock_path = session.project_dir.join("uv.lock");
     let lock = match std::fs::read_to_string(&lock_path) {
-        Ok(text) => Some(
-            Lock::parse(&text, &session.display_path(&lock_path))
-                .map_err(|e| Error::Usage(e.to_string()))?,
-        ),
+        Ok(text) => Some(Lock::parse(&text, &session.display_path(&lock_path))?),
         Err(_) => None,
     };
     let base_digest = saved
@@ -165,7 +161,7 @@ pub fn sbom(
             tool_version: env!("CARGO_PKG_VERSION"),
         },
     )
-    .map_err(|e| Error::Usage(e.to_string()))
+    .map_err(Error::from)
 }
 
 /// Where the last size report of a tag is kept, for the delta of the next one.
@@ -200,12 +196,12 @@ pub fn size(session: &Session, engine: &Engine, kind: ImageKind) -> Result<SizeR
     let info = inspect(engine, &image, kind)?;
     let total = info["Size"]
         .as_u64()
-        .ok_or_else(|| Error::Usage(format!("`image inspect {image}` has no Size")))?;
+        .ok_or_else(|| Error::EngineOutput(format!("`image inspect {image}` has no Size")))?;
     let saved = save(session, engine, &image)?;
     let archive = &saved.archive;
     let history = layer_sizes(engine, &image)?;
     let layers = align(&history, archive).ok_or_else(|| {
-        Error::Usage(format!(
+        Error::EngineOutput(format!(
             "{}'s history of {image} lists {} entries, which do not match the image's {} layers",
             engine.program,
             history.len(),
@@ -250,8 +246,7 @@ pub fn size(session: &Session, engine: &Engine, kind: ImageKind) -> Result<SizeR
         &EngineSizes { total, layers },
         &stages,
         previous.as_ref(),
-    )
-    .map_err(|e| Error::Usage(e.to_string()))?;
+    )?;
     if let Some(p) = &keep {
         // Kept without its delta: the next report compares with this image only.
         let mut kept = report.clone();

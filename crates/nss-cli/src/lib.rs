@@ -11,6 +11,7 @@
 //! ```
 //! use std::path::PathBuf;
 //! use nss_cli::{plan_build, BuildInputs, Engine, EngineKind, ImageKind, Preflight};
+//! use nss_labels::{Labels, Origin};
 //!
 //! let engine = Engine::new(EngineKind::DockerBuiltinBuildkit, "/usr/bin/docker");
 //! let plan = plan_build(&engine, &BuildInputs {
@@ -20,7 +21,11 @@
 //!     tag: "nss-gpu:latest".into(),
 //!     platform: "linux/amd64".into(),
 //!     build_args: vec![("CUDA_VERSION".into(), "12.8.1".into()), ("EXTRAS".into(), "cu128 engine".into())],
-//!     labels: vec![("org.opencontainers.image.title".into(), "app".into())],
+//!     labels: Labels::from_pairs(
+//!         ImageKind::Runtime,
+//!         [("org.opencontainers.image.title", "app")],
+//!         Origin::Caller,
+//!     )?,
 //!     build_ca: None,
 //!     preflight: Preflight::Image("nss-preflight:0.1.0".into()),
 //!     plain_progress: false,
@@ -51,7 +56,6 @@ pub mod assets;
 pub mod env;
 
 mod cmd;
-mod config;
 mod doctor;
 mod engine;
 mod error;
@@ -59,30 +63,31 @@ mod exec;
 mod host_gpu;
 mod init;
 mod inspect;
+mod maintain;
 mod plan;
 mod reference;
 mod session;
+mod validate;
 mod vars;
 mod write;
 
-pub use crate::cmd::{Cmd, quote};
-pub use crate::config::{
-    ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,
-    validate_mounts, validate_platform,
-};
-pub use crate::doctor::{DoctorItem, doctor, gpu_items, to_json as doctor_json};
-pub use crate::engine::{Engine, EngineKind, detect, ensure_running, is_loopback_registry};
-pub use crate::error::{CommandError, Error};
-pub use crate::exec::{Executor, Outcome, verify_platforms};
-pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
-pub use crate::init::{init, tool_nss_skeleton};
-pub use crate::inspect::{SbomWriter, sbom, size};
-pub use crate::plan::{
-    Attestations, BUILD_CA_SECRET_ID, BuildInputs, HF_CACHE_MOUNT, ImageKind, MultiarchInputs,
-    Plan, PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
-    plan_multiarch, plan_run, static_rustflags,
-};
+// Inputs: variables, the project, validation.
 pub use crate::reference::validate_reference;
-pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};
+pub use crate::session::{DockerfileSource, Session};
+pub use crate::validate::{ProjectDirSource, project_dir, refuse_secret_values, validate_mounts};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
-pub use crate::write::{Rewritten, project_target, rewrite, write_file};
+// Plans as data, for one engine.
+pub use crate::cmd::{Cmd, quote};
+pub use crate::engine::{Engine, EngineKind, detect, ensure_running};
+pub use crate::plan::{
+    Attestations, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan, PlatformArgs,
+    Preflight, RunInputs, Step, plan_build, plan_multiarch, plan_run, static_rustflags,
+};
+// Running them, and the other commands.
+pub use crate::doctor::{DoctorItem, doctor, to_json as doctor_json};
+pub use crate::error::{CommandError, Error, exit};
+pub use crate::exec::{Executor, Outcome};
+pub use crate::init::init;
+pub use crate::inspect::{SbomWriter, sbom, size};
+pub use crate::maintain::{check, sync};
+pub use crate::write::{Rewritten, rewrite, write_file};

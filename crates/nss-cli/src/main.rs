@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
-use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars};
+use nss_cli::{Error, Executor, ImageKind, Outcome, Plan, Session, Vars, exit};
 
 /// The secret values of this process's environment, redacted from everything nss prints.
 static REDACTOR: std::sync::OnceLock<nss_preflight::Redactor> = std::sync::OnceLock::new();
@@ -74,23 +74,6 @@ struct Cli {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-enum Image {
-    Runtime,
-    Dev,
-    Test,
-}
-
-impl From<Image> for ImageKind {
-    fn from(i: Image) -> Self {
-        match i {
-            Image::Runtime => ImageKind::Runtime,
-            Image::Dev => ImageKind::Dev,
-            Image::Test => ImageKind::Test,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
 enum SpecFormat {
     Text,
     Json,
@@ -136,7 +119,7 @@ enum Command {
     Build {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -145,7 +128,7 @@ enum Command {
     Run {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -197,7 +180,7 @@ enum Command {
     Labels {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: LabelFormat,
@@ -209,7 +192,7 @@ enum Command {
     Sbom {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// Output format.
         #[arg(long, value_enum, default_value = "cyclonedx")]
         format: SbomFormat,
@@ -224,7 +207,7 @@ enum Command {
     Size {
         /// Which image.
         #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        image: ImageKind,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: SizeFormat,
@@ -271,7 +254,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             errln!("nss: error: {}", one_line(&e.to_string()));
-            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+            ExitCode::from(e.exit_code())
         }
     }
 }
@@ -305,7 +288,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         errln!(
             "nss: error: a command is required: build, run, multiarch, doctor, spec, check, sync, labels, init, sbom, size or lint; see nss --help"
         );
-        return ExitCode::from(2);
+        return ExitCode::from(exit::USAGE);
     }
     let text = e.render().to_string();
     let first = text
@@ -314,7 +297,7 @@ fn clap_exit(e: &clap::Error) -> ExitCode {
         .unwrap_or("invalid usage");
     let first = first.trim_start_matches("error: ");
     errln!("nss: error: {first}; see nss --help");
-    ExitCode::from(2)
+    ExitCode::from(exit::USAGE)
 }
 
 fn run(
@@ -341,7 +324,7 @@ fn run(
 
     match cli.command {
         Command::Build { image, .. } => {
-            let kind = ImageKind::from(image);
+            let kind = image;
             let engine = engine(&session, dry_run)?;
             let plan = session.plan_build(&engine, kind)?;
             if !dry_run {
@@ -354,7 +337,7 @@ fn run(
             let engine = engine(&session, dry_run)?;
             let plan = session.plan_run(
                 &engine,
-                image.into(),
+                image,
                 &args,
                 std::io::stdin().is_terminal(),
                 std::io::stdout().is_terminal(),
@@ -381,7 +364,7 @@ fn run(
                 ),
                 SpecFormat::Text => items.iter().for_each(|i| outln!("{i}")),
             }
-            Ok(if items.iter().all(|i| i.ok) { 0 } else { 1 })
+            Ok(exit::findings(items.iter().all(|i| i.ok)))
         }
         Command::Spec {
             format, explain, ..
@@ -444,14 +427,14 @@ fn run(
             Ok(0)
         }
         Command::Check { .. } => {
-            let findings = session.check()?;
+            let findings = nss_cli::check(&session)?;
             for f in &findings {
                 outln!("{f}");
             }
-            Ok(if findings.is_empty() { 0 } else { 1 })
+            Ok(exit::findings(findings.is_empty()))
         }
         Command::Sync { .. } => {
-            for done in session.sync()? {
+            for done in nss_cli::sync(&session)? {
                 let shown = session.display_path(&done.target);
                 match &done.through_link {
                     Some(link) => errln!(
@@ -470,7 +453,7 @@ fn run(
             Ok(0)
         }
         Command::Labels { image, format, .. } => {
-            let labels = session.image_labels(image.into())?;
+            let labels = session.image_labels(image)?;
             match format {
                 LabelFormat::Text => out!("{}", labels.to_text()),
                 LabelFormat::Json => {
@@ -488,8 +471,9 @@ fn run(
         }
         Command::Init => {
             if session.project_dir_source == nss_cli::ProjectDirSource::Bundled {
-                return Err(Error::Usage(
-                    "no pyproject.toml in this directory or above: run nss init in a uv project, or pass --project DIR".into(),
+                return Err(Error::usage(
+                    "no pyproject.toml in this directory or above",
+                    "run nss init in a uv project, or pass --project DIR",
                 ));
             }
             for path in nss_cli::init(&session.project_dir)? {
@@ -509,7 +493,7 @@ fn run(
                 SbomFormat::Cyclonedx => nss_inspect::cyclonedx,
                 SbomFormat::Spdx => nss_inspect::spdx,
             };
-            let doc = nss_cli::sbom(&session, &engine, image.into(), write)?;
+            let doc = nss_cli::sbom(&session, &engine, image, write)?;
             match output {
                 Some(path) => {
                     nss_cli::write_file(&path, redacted(&doc).as_bytes())?;
@@ -522,7 +506,7 @@ fn run(
         Command::Size { image, format, .. } => {
             let engine = engine(&session, false)?;
             nss_cli::ensure_running(&engine, &session.vars)?;
-            let report = nss_cli::size(&session, &engine, image.into())?;
+            let report = nss_cli::size(&session, &engine, image)?;
             match format {
                 SizeFormat::Text => out!("{}", report.to_text()),
                 SizeFormat::Json => outln!("{}", report.to_json()),
@@ -552,8 +536,7 @@ fn run(
             let mut results = Vec::new();
             for (file, text) in files {
                 let shown = PathBuf::from(session.display_path(&file));
-                let findings =
-                    nss_lint::lint_named(&text, &shown).map_err(|e| Error::Usage(e.to_string()))?;
+                let findings = nss_lint::lint_named(&text, &shown)?;
                 results.push((shown, findings));
             }
             let count: usize = results.iter().map(|(_, f)| f.len()).sum();
@@ -576,7 +559,7 @@ fn run(
                         .unwrap_or_default()
                 ),
             }
-            Ok(if count == 0 { 0 } else { 1 })
+            Ok(exit::findings(count == 0))
         }
     }
 }

@@ -23,10 +23,13 @@ use crate::error::Error;
 /// `what` names the variable the reference came from, for the error message.
 pub fn validate_reference(reference: &str, what: &str) -> Result<(), Error> {
     check(reference).map_err(|why| {
-        Error::Usage(format!(
-            "{what}={} is not a valid image reference: {why}; use NAME[:TAG] with a lowercase name, e.g. nss-gpu:latest",
-            nss_buildspec::excerpt(reference)
-        ))
+        Error::usage(
+            format!(
+                "{what}={} is not a valid image reference: {why}",
+                nss_buildspec::excerpt(reference)
+            ),
+            "use NAME[:TAG] with a lowercase name, e.g. nss-gpu:latest",
+        )
     })
 }
 

@@ -2,21 +2,21 @@
 
 use std::path::{Path, PathBuf};
 
-use nss_buildspec::{BuildSpec, Project};
+use nss_buildspec::{BuildSpec, Platform, Project};
 use nss_labels::Labels;
 
-use crate::config::{self, ProjectDirSource};
-use crate::engine::{Engine, EngineKind};
+use crate::engine::Engine;
 use crate::env;
 use crate::error::Error;
 use crate::plan::{
-    self, BuildInputs, ImageKind, MultiarchInputs, Plan, Preflight, RunInputs, SUPPORTED_PLATFORMS,
+    self, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan, Preflight, RunInputs,
 };
+use crate::validate::{self, ProjectDirSource};
 use crate::vars::Vars;
 
 /// The example project bundled with nss, used when no project is found: its directory in
 /// nss's cache (written when the session picks it).
-pub fn bundled_example(vars: &Vars) -> PathBuf {
+pub(crate) fn bundled_example(vars: &Vars) -> PathBuf {
     crate::assets::cache_root(vars).map_or_else(
         |_| PathBuf::from("(no cache directory: set XDG_CACHE_HOME or HOME)"),
         |root| {
@@ -72,10 +72,10 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session with the project dir chosen by [`config::project_dir`].
+    /// A session with the project dir chosen by [`validate::project_dir`].
     pub fn new(flag: Option<&Path>, vars: Vars, cwd: PathBuf) -> Self {
         let (project_dir, project_dir_source) =
-            config::project_dir(flag, &vars, &cwd, &bundled_example(&vars));
+            validate::project_dir(flag, &vars, &cwd, &bundled_example(&vars));
         if project_dir_source == ProjectDirSource::Bundled
             && let Ok(root) = crate::assets::cache_root(&vars)
         {
@@ -103,11 +103,14 @@ impl Session {
             crate::assets::cache_root(&self.vars)?;
         }
         if std::fs::symlink_metadata(self.project_dir.join("pyproject.toml")).is_err() {
-            return Err(Error::Usage(format!(
-                "{}: no pyproject.toml (project dir from {}); pass --project DIR or set NSS_PROJECT_DIR",
-                self.project_dir.display(),
-                self.project_dir_source.describe()
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}: no pyproject.toml (project dir from {})",
+                    self.project_dir.display(),
+                    self.project_dir_source.describe()
+                ),
+                "pass --project DIR or set NSS_PROJECT_DIR",
+            ));
         }
         Ok(Project::load(&self.project_dir)?)
     }
@@ -132,7 +135,7 @@ impl Session {
             .vars
             .value(env::CONTAINER_GPU_PLATFORM)
             .unwrap_or_default();
-        config::validate_platform(&p, env::CONTAINER_GPU_PLATFORM)?;
+        validate::validate_platform(&p, env::CONTAINER_GPU_PLATFORM)?;
         Ok(p)
     }
 
@@ -177,12 +180,12 @@ impl Session {
     /// `CONTAINER_TEST_FILE`, relative to the project dir), without the bundled fallback.
     pub fn project_dockerfile(&self, kind: ImageKind) -> PathBuf {
         let v = self.vars.value(kind.file_var()).unwrap_or_default();
-        config::normalize(&self.project_dir.join(expand_home(&v, &self.vars)))
+        validate::normalize(&self.project_dir.join(expand_home(&v, &self.vars)))
     }
 
     /// The image reference of a kind, validated.
     pub fn image(&self, kind: ImageKind) -> Result<String, Error> {
-        config::image_var(&self.vars, kind.image_var())
+        validate::image_var(&self.vars, kind.image_var())
     }
 
     /// Every check that must pass before anything runs, whatever the command: platform,
@@ -193,7 +196,7 @@ impl Session {
         for kind in [ImageKind::Runtime, ImageKind::Dev, ImageKind::Test] {
             self.image(kind)?;
         }
-        self.cmd(ImageKind::Runtime, &[])?;
+        self.cmd_var()?;
         self.gpu_flag()?;
         self.extra_mounts()?;
         for name in [env::CONTAINER_PREFLIGHT_IMAGE, env::CONTAINER_GPU_CACHE] {
@@ -204,33 +207,42 @@ impl Session {
         Ok(())
     }
 
-    fn cmd(&self, kind: ImageKind, args: &[String]) -> Result<Vec<String>, Error> {
+    /// `CMD` in words, when set.
+    fn cmd_var(&self) -> Result<Option<Vec<String>>, Error> {
+        self.vars
+            .get(env::CMD)
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| validate::split_var(env::CMD, c))
+            .transpose()
+    }
+
+    /// The command in the container: `ARGS`, else `CMD`, else the image's own (the dev and
+    /// test commands from the spec).
+    fn cmd(
+        &self,
+        kind: ImageKind,
+        args: &[String],
+        spec: &BuildSpec,
+    ) -> Result<Vec<String>, Error> {
         if !args.is_empty() {
             return Ok(args.to_vec());
         }
-        match self.vars.get(env::CMD).filter(|c| !c.trim().is_empty()) {
-            Some(c) => config::split_var(env::CMD, c),
-            None => match kind {
-                ImageKind::Runtime => Ok(kind.default_cmd()),
-                ImageKind::Dev | ImageKind::Test => {
-                    let spec = self.spec(&self.project()?, None)?;
-                    let (name, cmd) = if kind == ImageKind::Dev {
-                        ("DEV_COMMAND", spec.dev_command)
-                    } else {
-                        ("TEST_COMMAND", spec.test_command)
-                    };
-                    config::split_var(name, &cmd.value)
-                }
-            },
+        if let Some(cmd) = self.cmd_var()? {
+            return Ok(cmd);
+        }
+        match kind {
+            ImageKind::Runtime => Ok(kind.default_cmd()),
+            ImageKind::Dev => validate::split_var("DEV_COMMAND", &spec.dev_command.value),
+            ImageKind::Test => validate::split_var("TEST_COMMAND", &spec.test_command.value),
         }
     }
 
     fn gpu_flag(&self) -> Result<Vec<String>, Error> {
-        let words = config::split_var(
+        let words = validate::split_var(
             env::CONTAINER_GPU_FLAG,
             &self.vars.value(env::CONTAINER_GPU_FLAG).unwrap_or_default(),
         )?;
-        config::refuse_secret_values(env::CONTAINER_GPU_FLAG, &words)?;
+        validate::refuse_secret_values(env::CONTAINER_GPU_FLAG, &words)?;
         Ok(words)
     }
 
@@ -239,9 +251,9 @@ impl Session {
             .vars
             .value(env::CONTAINER_EXTRA_MOUNTS)
             .unwrap_or_default();
-        let words = config::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
-        config::refuse_secret_values(env::CONTAINER_EXTRA_MOUNTS, &words)?;
-        config::validate_mounts(
+        let words = validate::split_var(env::CONTAINER_EXTRA_MOUNTS, &raw)?;
+        validate::refuse_secret_values(env::CONTAINER_EXTRA_MOUNTS, &words)?;
+        validate::validate_mounts(
             &words,
             &self.cwd,
             self.vars.env().get(env::HOME).map(String::as_str),
@@ -261,15 +273,14 @@ impl Session {
         let git = self
             .git
             .get_or_init(|| nss_labels::GitFacts::read(project.dir()));
-        let usage = usage_text(kind, image);
+        let usage = plan::usage_text(kind, image);
         let inputs = nss_labels::LabelInputs {
-            kind: labels_kind(kind),
+            kind,
             spec,
             metadata: &metadata,
             git,
             env: self.vars.env(),
-            image,
-            usage: Some(&usage),
+            usage: &usage,
         };
         Ok(nss_labels::generate(&inputs)?)
     }
@@ -294,11 +305,14 @@ impl Session {
             let found = found
                 .strip_prefix("a ")
                 .map_or(found.to_string(), |f| format!("a {f}, not a file"));
-            return Err(Error::Usage(format!(
-                "{}={shown}: {found} ({}); {fix}",
-                env::CONTAINER_BUILD_CA,
-                path.display()
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}={shown}: {found} ({})",
+                    env::CONTAINER_BUILD_CA,
+                    path.display()
+                ),
+                fix,
+            ));
         }
         check_option_path(env::CONTAINER_BUILD_CA, &path, "--secret", &[',', '"'])?;
         Ok(Some(path))
@@ -340,15 +354,15 @@ impl Session {
         if let Some(registry) = multiarch {
             return Ok(Preflight::Build {
                 context: sources,
-                platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+                platforms: Platform::ALL.map(|p| p.name().to_string()).to_vec(),
                 tag: format!("{registry}/nss-preflight:{version}"),
                 push: true,
             });
         }
         let arch = platform.rsplit('/').next().unwrap_or("amd64");
         let cargo = self.host_cargo();
-        match (host_platform(), cargo) {
-            (Some((host, triple)), Some(cargo)) if host == platform => {
+        match (Platform::host(), cargo) {
+            (Some(host), Some(cargo)) if host.name() == platform => {
                 let target_dir = self
                     .vars
                     .env()
@@ -358,8 +372,8 @@ impl Session {
                 Ok(Preflight::Local {
                     cargo,
                     workspace: sources,
-                    triple: triple.to_string(),
-                    platform: host.to_string(),
+                    triple: host.rust_triple().to_string(),
+                    platform: host.name().to_string(),
                     tag: format!("nss-preflight:{version}-{arch}"),
                     // Per invocation: concurrent builds must not share (and delete) one context.
                     stage_dir: target_dir.join(format!("nss-preflight-image.{}", self.run_id)),
@@ -411,33 +425,38 @@ impl Session {
             )
         };
         if std::fs::symlink_metadata(path).is_err() {
-            return Err(Error::Usage(format!(
-                "{}: no Dockerfile there ({}={}); {}",
-                path.display(),
-                kind.file_var(),
-                nss_buildspec::excerpt(&self.vars.value(kind.file_var()).unwrap_or_default()),
-                looked()
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}: no Dockerfile there ({}={})",
+                    path.display(),
+                    kind.file_var(),
+                    nss_buildspec::excerpt(&self.vars.value(kind.file_var()).unwrap_or_default()),
+                ),
+                looked(),
+            ));
         }
         let root = bundled.unwrap_or(&self.project_dir);
         nss_buildspec::read_project_file(path, nss_buildspec::FileKind::Dockerfile, Some(root))
-            .map_err(|e| Error::Usage(format!("{e} ({})", kind.file_var())))
+            .map_err(|source| Error::Dockerfile {
+                source: Box::new(source),
+                var: kind.file_var(),
+            })
     }
 
-    /// The build inputs of one image at one platform.
+    /// The build inputs of one image at one platform, and the project they were read from
+    /// (each input is gathered once per invocation; the caller has run [`Session::validate`]).
     fn build_inputs(
         &self,
         kind: ImageKind,
         platform: &str,
         tag: String,
         multiarch: Option<&str>,
-    ) -> Result<BuildInputs, Error> {
-        self.validate()?;
+    ) -> Result<(BuildInputs, Project), Error> {
         let (dockerfile, text) = self.read_dockerfile(kind)?;
         let project = self.project()?;
         let spec = self.spec(&project, Some(platform))?;
         let labels = self.labels(&project, &spec, kind, &tag)?;
-        Ok(BuildInputs {
+        let inputs = BuildInputs {
             image: kind,
             dockerfile,
             context: self.project_dir.clone(),
@@ -453,10 +472,7 @@ impl Session {
                         .map(|m| (env::UV_PYTHON_INSTALL_MIRROR.to_string(), m)),
                 )
                 .collect(),
-            labels: labels
-                .iter()
-                .map(|l| (l.key.clone(), l.value.clone()))
-                .collect(),
+            labels,
             build_ca: self.build_ca()?,
             preflight: self.preflight(&text, platform, multiarch)?,
             plain_progress: !std::io::IsTerminal::is_terminal(&std::io::stdout()),
@@ -471,7 +487,8 @@ impl Session {
                 provenance: self.vars.switch(env::PROVENANCE)?,
             },
             run_id: self.run_id.clone(),
-        })
+        };
+        Ok((inputs, project))
     }
 
     /// Plans `nss build --image KIND`.
@@ -479,7 +496,8 @@ impl Session {
         engine.require_build()?;
         let platform = self.platform()?;
         let tag = self.image(kind)?;
-        let inputs = self.build_inputs(kind, &platform, tag, None)?;
+        self.validate()?;
+        let (inputs, _) = self.build_inputs(kind, &platform, tag, None)?;
         Ok(plan::plan_build(engine, &inputs))
     }
 
@@ -495,21 +513,27 @@ impl Session {
         self.validate()?;
         let project = self.project()?;
         // Validates [tool.nss] (its secrets list included) as a build would.
-        self.spec(&project, None)?;
+        let spec = self.spec(&project, None)?;
         let hf = self.vars.value(env::CONTAINER_HF_CACHE).ok_or_else(|| {
-            Error::Usage("CONTAINER_HF_CACHE is not set and HOME is unknown; set CONTAINER_HF_CACHE=/path/to/hf-cache".into())
+            Error::usage(
+                "CONTAINER_HF_CACHE is not set and HOME is unknown",
+                "set CONTAINER_HF_CACHE=/path/to/hf-cache",
+            )
         })?;
         let hf_cache = self.cwd.join(expand_home(&hf, &self.vars));
         if let Ok(m) = std::fs::metadata(&hf_cache)
             && !m.is_dir()
         {
-            return Err(Error::Usage(format!(
-                "{}={}: {} is {}, not a directory; point it at the Hugging Face cache directory (created when missing)",
-                env::CONTAINER_HF_CACHE,
-                nss_buildspec::excerpt(&hf),
-                hf_cache.display(),
-                nss_buildspec::describe_file_type(m.file_type())
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{}={}: {} is {}, not a directory",
+                    env::CONTAINER_HF_CACHE,
+                    nss_buildspec::excerpt(&hf),
+                    hf_cache.display(),
+                    nss_buildspec::describe_file_type(m.file_type())
+                ),
+                "point it at the Hugging Face cache directory (created when missing)",
+            ));
         }
         for (what, path) in [
             (env::CONTAINER_HF_CACHE, &hf_cache),
@@ -530,7 +554,7 @@ impl Session {
             cdi_available: cdi_available(),
             extra_mounts: self.extra_mounts()?,
             secrets: self.secrets(&project),
-            cmd: self.cmd(kind, args)?,
+            cmd: self.cmd(kind, args, &spec)?,
             stdin_tty,
             tty: stdin_tty && stdout_tty,
         };
@@ -563,8 +587,9 @@ impl Session {
             .map(|r| r.trim_end_matches('/').to_string())
             .filter(|r| !r.is_empty())
             .ok_or_else(|| {
-                Error::Usage(
-                    "multiarch pushes to a registry: set CONTAINER_GPU_REGISTRY, e.g. CONTAINER_GPU_REGISTRY=ghcr.io/org".into(),
+                Error::usage(
+                    "multiarch pushes to a registry and CONTAINER_GPU_REGISTRY is not set",
+                    "set CONTAINER_GPU_REGISTRY, e.g. CONTAINER_GPU_REGISTRY=ghcr.io/org",
                 )
             })?;
         let image = self.image(ImageKind::Runtime)?;
@@ -575,27 +600,17 @@ impl Session {
         )?;
         engine.require_build()?;
         if !engine.can_build_multiarch() {
-            return Err(Error::Engine(format!(
-                "{} cannot build multi-platform images; install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
-                engine.kind.describe()
-            )));
+            return Err(no_multiarch(engine));
         }
-        // The labels are the same on both platforms; the build args may differ
-        // (`per_platform`).
-        let build = self.build_inputs(
+        // The labels are the same on both platforms (and annotate the index); the build
+        // args may differ (`per_platform`).
+        let (build, project) = self.build_inputs(
             ImageKind::Runtime,
-            SUPPORTED_PLATFORMS[0],
-            reference.clone(),
+            Platform::DEFAULT.name(),
+            reference,
             Some(&registry),
         )?;
-        let project = self.project()?;
-        let spec = self.spec(&project, Some(SUPPORTED_PLATFORMS[0]))?;
-        let labels = self.labels(&project, &spec, ImageKind::Runtime, &reference)?;
-        let annotations = labels
-            .index_annotations()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let annotations = build.labels.clone();
         let path = self.vars.env().get(env::PATH).cloned().unwrap_or_default();
         let skopeo = which::which_in("skopeo", Some(path), &self.cwd)
             .ok()
@@ -603,7 +618,7 @@ impl Session {
         let inputs = MultiarchInputs {
             build,
             registry,
-            platforms: SUPPORTED_PLATFORMS.iter().map(|p| p.to_string()).collect(),
+            platforms: Platform::ALL.map(|p| p.name().to_string()).to_vec(),
             annotations,
             builder: self
                 .vars
@@ -618,15 +633,14 @@ impl Session {
             skopeo,
             per_platform: self.per_platform_args(&project)?,
         };
-        plan::plan_multiarch(engine, &inputs)
-            .ok_or_else(|| Error::Engine("no multi-arch support".into()))
+        plan::plan_multiarch(engine, &inputs).ok_or_else(|| no_multiarch(engine))
     }
 
     /// Each platform's build args when they differ between platforms (each gets the
     /// `CUDA_ARCH_FLAGS` the spec derives for it); empty when they are the same.
     fn per_platform_args(&self, project: &Project) -> Result<Vec<plan::PlatformArgs>, Error> {
         let mut out = Vec::new();
-        for p in SUPPORTED_PLATFORMS {
+        for p in Platform::ALL.map(Platform::name) {
             let spec = self.spec(project, Some(p))?;
             let args = spec
                 .build_args(ImageKind::Runtime.flavor())
@@ -656,79 +670,6 @@ impl Session {
         Ok(out)
     }
 
-    /// `nss check`: ARG drift, label-block drift and lint findings, one line each.
-    pub fn check(&self) -> Result<Vec<String>, Error> {
-        let project = self.project()?;
-        let spec = self.spec(&project, None)?;
-        let mut findings = Vec::new();
-        for (kind, path, text) in self.checked_dockerfiles()? {
-            let shown = self.display_path(&path);
-            let expected = spec.build_args(kind.flavor());
-            for d in nss_buildspec::drift(&text, &expected) {
-                findings.push(format!(
-                    "{shown}:{}: ARG {} default is {} but the spec says {:?}",
-                    d.line,
-                    d.name,
-                    d.dockerfile
-                        .as_deref()
-                        .map_or("unset".to_string(), |v| format!("{v:?}")),
-                    d.spec
-                ));
-            }
-            for lk in label_kinds_in(&text, kind) {
-                let image = self.vars.value(lk.image_var()).unwrap_or_default();
-                let labels = self.labels(&project, &spec, lk, &image)?;
-                for d in nss_labels::label_block_drift(&text, labels_kind(lk), &labels) {
-                    let line = d.line().map_or(String::new(), |l| format!("{l}:"));
-                    findings.push(format!("{shown}:{line} labels ({}): {d}", lk.as_str()));
-                }
-            }
-            let lint = nss_lint::lint_named(&text, Path::new(&shown))
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            for f in lint {
-                findings.push(f.display_with(Path::new(&shown)).to_string());
-            }
-        }
-        Ok(findings)
-    }
-
-    /// `nss sync`: rewrites ARG defaults and label blocks of the project's Dockerfiles;
-    /// returns the files changed. Every file to change must lie inside the project (checked
-    /// before anything is written); each is replaced atomically ([`crate::write::rewrite`]).
-    pub fn sync(&self) -> Result<Vec<crate::write::Rewritten>, Error> {
-        let project = self.project()?;
-        let spec = self.spec(&project, None)?;
-        let mut pending = Vec::new();
-        for (kind, path, text) in self.checked_dockerfiles()? {
-            if self.dockerfile_choice(kind).1 == DockerfileSource::Bundled {
-                // nss's own copy in its cache is shared by every project: never edited.
-                if kind == ImageKind::Test {
-                    continue;
-                }
-                return Err(Error::Usage(format!(
-                    "{}: the project has no {} of its own; run nss init to copy the bundled one into the project, then nss sync",
-                    self.project_dir.display(),
-                    self.vars.value(kind.file_var()).unwrap_or_default()
-                )));
-            }
-            let expected = spec.build_args(kind.flavor());
-            let mut new = nss_buildspec::sync_args(&text, &expected);
-            for lk in label_kinds_in(&new, kind) {
-                let image = self.vars.value(lk.image_var()).unwrap_or_default();
-                let labels = self.labels(&project, &spec, lk, &image)?;
-                new = nss_labels::sync_label_block(&new, labels_kind(lk), &labels)?;
-            }
-            if new != text {
-                crate::write::project_target(&path, &self.project_dir)?;
-                pending.push((path, new));
-            }
-        }
-        pending
-            .into_iter()
-            .map(|(path, new)| crate::write::rewrite(&path, &new, &self.project_dir))
-            .collect()
-    }
-
     /// `nss labels`: the labels of an image.
     pub fn image_labels(&self, kind: ImageKind) -> Result<Labels, Error> {
         self.validate()?;
@@ -744,6 +685,16 @@ impl Session {
     }
 }
 
+fn no_multiarch(engine: &Engine) -> Error {
+    Error::engine(
+        format!(
+            "{} cannot build multi-platform images",
+            engine.kind.describe()
+        ),
+        "install buildx (apt install docker-buildx) or use CONTAINER_CMD=podman",
+    )
+}
+
 /// Refuses a path an engine option cannot carry: `option` reads its value as
 /// comma-separated `key=value` fields, so a path holding one of `bad` would end its field
 /// early (and could add fields of its own); control characters are refused everywhere.
@@ -752,90 +703,20 @@ fn check_option_path(what: &str, path: &Path, option: &str, bad: &[char]) -> Res
     let found = text.chars().find(|c| bad.contains(c) || c.is_control());
     match found {
         None => Ok(()),
-        Some(c) => Err(Error::Usage(format!(
-            "{what}: the path {} contains {c:?}, which the engine's {option} option cannot carry; move or link it to a path without it",
-            nss_buildspec::excerpt(&text)
-        ))),
+        Some(c) => Err(Error::usage(
+            format!(
+                "{what}: the path {} contains {c:?}, which the engine's {option} option cannot carry",
+                nss_buildspec::excerpt(&text)
+            ),
+            "move or link it to a path without it",
+        )),
     }
-}
-
-/// The image kinds whose `# nss-labels: <kind>` block a Dockerfile should carry.
-fn label_kinds_in(text: &str, kind: ImageKind) -> Vec<ImageKind> {
-    let kinds: &[ImageKind] = match kind {
-        ImageKind::Test => &[ImageKind::Test],
-        _ => &[ImageKind::Runtime, ImageKind::Dev],
-    };
-    kinds
-        .iter()
-        .copied()
-        .filter(|k| nss_labels::has_marker(text, labels_kind(*k)))
-        .collect()
-}
-
-fn labels_kind(kind: ImageKind) -> nss_labels::ImageKind {
-    match kind {
-        ImageKind::Runtime => nss_labels::ImageKind::Runtime,
-        ImageKind::Dev => nss_labels::ImageKind::Dev,
-        ImageKind::Test => nss_labels::ImageKind::Test,
-    }
-}
-
-/// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`
-/// placeholders instead of machine paths (and without the per-run name).
-pub fn usage_text(kind: ImageKind, image: &str) -> String {
-    let engine = Engine::new(EngineKind::DockerBuildx, "docker");
-    let inputs = RunInputs {
-        image: image.to_string(),
-        kind,
-        platform: String::new(),
-        name: String::new(),
-        project_dir: PathBuf::from("$PWD"),
-        hf_cache: PathBuf::from("$HOME/.cache/huggingface"),
-        gpu_flag: vec!["--gpus".into(), "all".into()],
-        cdi_available: false,
-        extra_mounts: Vec::new(),
-        secrets: vec!["HF_TOKEN".into()],
-        cmd: kind.default_cmd(),
-        stdin_tty: false,
-        tty: false,
-    };
-    let plan = plan::plan_run(&engine, &inputs);
-    let Some(plan::Step::Container { cmd, .. }) = plan.steps.last() else {
-        return String::new();
-    };
-    let mut words = vec!["docker".to_string()];
-    let mut it = cmd.args.iter();
-    while let Some(a) = it.next() {
-        if a == "--name" || a == "--platform" {
-            it.next();
-            continue;
-        }
-        words.push(match a.split_once(':') {
-            Some((src, rest)) if src.starts_with('$') => {
-                let (var, tail) = src
-                    .split_once('/')
-                    .map_or((src, String::new()), |(v, t)| (v, format!("/{t}")));
-                format!("\"{var}{tail}\":{rest}")
-            }
-            _ => crate::cmd::quote(a),
-        });
-    }
-    words.join(" ")
 }
 
 fn expand_home(p: &str, vars: &Vars) -> PathBuf {
     match (p.strip_prefix("~/"), vars.env().get(env::HOME)) {
         (Some(rest), Some(home)) => Path::new(home).join(rest),
         _ => PathBuf::from(p),
-    }
-}
-
-/// The host's platform and Rust target triple.
-fn host_platform() -> Option<(&'static str, &'static str)> {
-    match std::env::consts::ARCH {
-        "x86_64" => Some(("linux/amd64", "x86_64-unknown-linux-gnu")),
-        "aarch64" => Some(("linux/arm64", "aarch64-unknown-linux-gnu")),
-        _ => None,
     }
 }
 

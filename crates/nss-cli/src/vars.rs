@@ -47,26 +47,34 @@ impl Vars {
         for arg in args {
             let arg = arg.as_ref();
             let Some((name, value)) = arg.split_once('=') else {
-                return Err(Error::Usage(format!(
-                    "argument {} is not NAME=value; pass variables as e.g. CMD=\"make test\"",
-                    nss_buildspec::excerpt(arg)
-                )));
+                return Err(Error::usage(
+                    format!("argument {} is not NAME=value", nss_buildspec::excerpt(arg)),
+                    "pass variables as e.g. CMD=\"make test\"",
+                ));
             };
             if !is_known(name) && nss_preflight::is_secret_name(name) {
-                return Err(Error::Usage(format!(
-                    "{name} is a secret: never pass its value as an argument (it would show in ps and logs); pass it by name: export {name}=... in the environment, and nss hands it to the container as -e {name}"
-                )));
+                return Err(Error::usage(
+                    format!(
+                        "{name} is a secret: never pass its value as an argument (it would show in ps and logs)"
+                    ),
+                    format!(
+                        "pass it by name: export {name}=... in the environment, and nss hands it to the container as -e {name}"
+                    ),
+                ));
             }
             if !is_known(name) {
-                return Err(Error::Usage(format!(
-                    "unknown variable {name:?}; accepted: {}",
-                    env::VARIABLES
-                        .iter()
-                        .map(|v| v.name)
-                        .chain(SPEC_OVERRIDES.iter().copied())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                return Err(Error::usage(
+                    format!("unknown variable {name:?}"),
+                    format!(
+                        "accepted: {}",
+                        env::VARIABLES
+                            .iter()
+                            .map(|v| v.name)
+                            .chain(SPEC_OVERRIDES.iter().copied())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
             }
             self.args.insert(name.to_string(), value.to_string());
         }
@@ -133,10 +141,10 @@ impl Vars {
         match v.to_ascii_lowercase().as_str() {
             "1" | "true" | "yes" => Ok(true),
             "" | "0" | "false" | "no" => Ok(false),
-            _ => Err(Error::Usage(format!(
-                "{name}={} is not a switch value; use 1, true or yes to turn it on, or 0, false, no or empty for off",
-                nss_buildspec::excerpt(v)
-            ))),
+            _ => Err(Error::usage(
+                format!("{name}={} is not a switch value", nss_buildspec::excerpt(v)),
+                "use 1, true or yes to turn it on, or 0, false, no or empty for off",
+            )),
         }
     }
 
@@ -257,7 +265,7 @@ mod tests {
     fn rejects_unknown_names_and_non_assignments() {
         for bad in ["CONTAINER_GPU_IMGE=x", "make", "=x"] {
             let err = Vars::default().with_args([bad]).unwrap_err();
-            assert!(matches!(err, Error::Usage(_)), "{bad}: {err}");
+            assert!(matches!(err, Error::Usage { .. }), "{bad}: {err}");
         }
     }
 

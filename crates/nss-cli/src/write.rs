@@ -26,7 +26,7 @@ pub struct Rewritten {
 
 /// The file `path` stands for, when it lies inside `project_dir` (symlinks resolved);
 /// an error naming both otherwise. Nothing is written.
-pub fn project_target(path: &Path, project_dir: &Path) -> Result<PathBuf, Error> {
+pub(crate) fn project_target(path: &Path, project_dir: &Path) -> Result<PathBuf, Error> {
     let target = std::fs::canonicalize(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         action: "resolve",
@@ -43,11 +43,14 @@ pub fn project_target(path: &Path, project_dir: &Path) -> Result<PathBuf, Error>
         } else {
             format!(" (it resolves to {})", target.display())
         };
-        return Err(Error::Usage(format!(
-            "{}{how} is outside the project dir {}; nss writes only inside the project: copy the file into the project (or point --project at the project that holds it)",
-            path.display(),
-            root.display()
-        )));
+        return Err(Error::usage(
+            format!(
+                "{}{how} is outside the project dir {}",
+                path.display(),
+                root.display()
+            ),
+            "nss writes only inside the project: copy the file into the project (or point --project at the project that holds it)",
+        ));
     }
     Ok(target)
 }
@@ -65,10 +68,10 @@ pub fn rewrite(path: &Path, content: &str, project_dir: &Path) -> Result<Rewritt
     };
     let meta = std::fs::metadata(&target).map_err(io("inspect"))?;
     if !meta.is_file() {
-        return Err(Error::Usage(format!(
-            "{}: not a regular file; nss rewrites regular files only",
-            target.display()
-        )));
+        return Err(Error::usage(
+            format!("{}: not a regular file", target.display()),
+            "nss rewrites regular files only",
+        ));
     }
     replace(&target, content.as_bytes(), Some(meta.permissions()))
         .map_err(|(action, e)| io(action)(e))?;

@@ -4,7 +4,7 @@
 use std::str::FromStr;
 
 use crate::Error;
-use crate::archive::Filesystem;
+use crate::filesystem::Filesystem;
 
 /// dpkg's status database, relative to the image root.
 pub(crate) const STATUS: &str = "var/lib/dpkg/status";

@@ -57,11 +57,13 @@ use std::path::PathBuf;
 
 mod archive;
 pub mod dpkg;
+mod filesystem;
 pub mod python;
 mod sbom;
 mod size;
 
-pub use archive::{FileEntry, Filesystem, ImageArchive, Layer, instruction_text};
+pub use archive::{ImageArchive, Layer, instruction_text};
+pub use filesystem::{FileEntry, Filesystem};
 pub use python::Lock;
 pub use sbom::{SbomInputs, cyclonedx, spdx};
 pub use size::{Delta, EngineSizes, Item, LayerSize, SizeReport, Stages, human};

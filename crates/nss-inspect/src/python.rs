@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::Error;
-use crate::archive::Filesystem;
+use crate::filesystem::Filesystem;
 
 /// True for the dist-info files the reader keeps: `METADATA`, `WHEEL` and `RECORD`.
 pub(crate) fn is_dist_info_file(path: &str) -> bool {

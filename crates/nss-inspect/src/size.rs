@@ -437,7 +437,8 @@ fn esc(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::archive::{Filesystem, Layer};
+    use crate::archive::Layer;
+    use crate::filesystem::Filesystem;
 
     fn archive(layers: &[(&str, &str)]) -> ImageArchive {
         ImageArchive {

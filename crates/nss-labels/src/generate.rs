@@ -24,33 +24,9 @@ pub struct LabelInputs<'a> {
     pub git: &'a GitFacts,
     /// The environment (only [`env::SOURCE_DATE_EPOCH`] is read).
     pub env: &'a BTreeMap<String, String>,
-    /// The image reference the image is tagged with, e.g. `nss-gpu:latest`;
-    /// used by the default usage text.
-    pub image: &'a str,
-    /// The usage text for this image (the CLI renders it from its run plan);
-    /// `None` uses [`default_usage`].
-    pub usage: Option<&'a str>,
-}
-
-/// The usage text used when the caller supplies none: a `docker run` line for `image`.
-///
-/// - runtime: `docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace <image> --help`
-/// - dev: `docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace <image> make test`
-/// - test: `docker run --rm -v "$PWD":/workspace <image> make test` (CPU only, no `--gpus`)
-pub fn default_usage(kind: ImageKind, image: &str) -> String {
-    match kind {
-        ImageKind::Runtime => {
-            format!(
-                r#"docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace {image} --help"#
-            )
-        }
-        ImageKind::Dev => {
-            format!(
-                r#"docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace {image} make test"#
-            )
-        }
-        ImageKind::Test => format!(r#"docker run --rm -v "$PWD":/workspace {image} make test"#),
-    }
+    /// The `org.opencontainers.image.usage` text: how to run the image (the CLI renders
+    /// it from its own run plan, so the label shows the command nss runs).
+    pub usage: &'a str,
 }
 
 /// The fully qualified base image of `kind`:
@@ -80,7 +56,6 @@ pub fn generate(inputs: &LabelInputs<'_>) -> Result<Labels, Error> {
         metadata: meta,
         git,
         env,
-        image,
         usage,
     } = *inputs;
     let path = &meta.path;
@@ -326,16 +301,7 @@ pub fn generate(inputs: &LabelInputs<'_>) -> Result<Labels, Error> {
             detail: base_detail.into(),
         },
     );
-    match usage {
-        Some(u) => put(keys::USAGE, u.to_string(), Origin::Caller),
-        None => put(
-            keys::USAGE,
-            default_usage(kind, image),
-            Origin::Default {
-                rule: format!("docker run example for {kind} image {image}"),
-            },
-        ),
-    }
+    put(keys::USAGE, usage.to_string(), Origin::Caller);
 
     // overrides: common ones (title and description were used above), then this image's
     let handled: HashSet<&str> = [keys::TITLE, keys::DESCRIPTION].into();

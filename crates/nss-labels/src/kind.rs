@@ -5,7 +5,6 @@ use std::str::FromStr;
 
 /// Which image a set of labels describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum ImageKind {
     /// The CUDA runtime image (`Dockerfile.cuda`, stage `runtime`).
@@ -29,6 +28,35 @@ impl ImageKind {
             ImageKind::Dev => "dev",
             ImageKind::Test => "test",
         }
+    }
+
+    /// The Dockerfile stage built (`--target`), `None` for the single-stage test image.
+    pub fn target(self) -> Option<&'static str> {
+        match self {
+            ImageKind::Runtime => Some("runtime"),
+            ImageKind::Dev => Some("dev"),
+            ImageKind::Test => None,
+        }
+    }
+
+    /// The build-spec flavor of its build args: GPU for runtime and dev, CPU for test.
+    pub fn flavor(self) -> nss_buildspec::ImageFlavor {
+        match self {
+            ImageKind::Runtime | ImageKind::Dev => nss_buildspec::ImageFlavor::Gpu,
+            ImageKind::Test => nss_buildspec::ImageFlavor::Cpu,
+        }
+    }
+}
+
+/// `--image runtime|dev|test` (the names of [`ImageKind::as_str`], no help per value).
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for ImageKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Self::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 

@@ -183,6 +183,15 @@ impl Labels {
             .collect()
     }
 
+    /// `podman build --manifest` arguments `["--annotation", "k=v", ...]` (see
+    /// [`Labels::index_annotations`]): each value is taken verbatim (a string-array flag).
+    pub fn build_annotation_args(&self) -> Vec<String> {
+        self.index_annotations()
+            .into_iter()
+            .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")])
+            .collect()
+    }
+
     /// podman arguments `["--annotation", "k=v", ...]` for
     /// `podman manifest add` or `podman manifest annotate LIST IMAGE`.
     ///

@@ -7,7 +7,7 @@
 //!   `[tool.nss.labels.runtime|dev|test]` (one image); revision, created, tag and
 //!   remote from git ([`GitFacts`], injectable); `created` from `SOURCE_DATE_EPOCH`
 //!   ([`env::SOURCE_DATE_EPOCH`]) else the HEAD commit time, never the clock;
-//!   `base.name` from the build spec; `usage` from the caller or [`default_usage`].
+//!   `base.name` from the build spec; `usage` from the caller (the CLI's run plan).
 //! - **Per image**: runtime, dev and test images ([`ImageKind`]) each get their own
 //!   title, description, base and usage.
 //! - **Validation** ([`validate_label`]): every error names the label and where its
@@ -57,8 +57,8 @@
 //!     metadata: &metadata,
 //!     git: &git,
 //!     env: &env,
-//!     image: "demo-gpu:latest",
-//!     usage: None, // the CLI passes the docker run line of its run plan
+//!     // The CLI passes the `docker run` line of its run plan.
+//!     usage: r#"docker run --rm --gpus all -v "$PWD":/workspace demo-gpu:latest"#,
 //! })?;
 //!
 //! assert_eq!(labels.get(keys::TITLE), Some("demo"));
@@ -88,7 +88,7 @@ pub use crate::dockerfile::{
     sync_label_block,
 };
 pub use crate::error::Error;
-pub use crate::generate::{LabelInputs, base_image, default_usage, generate};
+pub use crate::generate::{LabelInputs, base_image, generate};
 pub use crate::git::{GIT_TIMEOUT, GitFacts, GitTag, normalise_remote};
 pub use crate::kind::ImageKind;
 pub use crate::labels::{Label, Labels};

@@ -164,6 +164,7 @@ mod tests {
     #[test]
     fn rejects_each_invalid_case() {
         let rev = keys::REVISION;
+        #[rustfmt::skip]
         let cases: &[(&str, &str, &str, &str)] = &[
             ("empty key", "", "x", "is empty"),
             ("key without namespace", "title", "x", "no namespace"),
@@ -173,62 +174,22 @@ mod tests {
             ("trailing dot", "org.example.", "x", "empty component"),
             ("leading hyphen", "org.-example", "x", "hyphen"),
             ("doubled hyphen", "org.ex--ample", "x", "hyphen"),
-            (
-                "reserved docker namespace",
-                "com.docker.thing",
-                "x",
-                "reserved",
-            ),
+            ("reserved docker namespace", "com.docker.thing", "x", "reserved"),
             ("empty value", keys::TITLE, "", "empty"),
-            (
-                "newline in value",
-                keys::DESCRIPTION,
-                "a\nb",
-                "control character",
-            ),
-            (
-                "carriage return",
-                keys::DESCRIPTION,
-                "a\rb",
-                "control character",
-            ),
+            ("newline in value", keys::DESCRIPTION, "a\nb", "control character"),
+            ("carriage return", keys::DESCRIPTION, "a\rb", "control character"),
             ("tab", keys::DESCRIPTION, "a\tb", "control character"),
             ("nul", keys::DESCRIPTION, "a\0b", "control character"),
-            (
-                "relative url",
-                keys::SOURCE,
-                "github.com/org/repo",
-                "absolute URL",
-            ),
+            ("relative url", keys::SOURCE, "github.com/org/repo", "absolute URL"),
             ("url without host", keys::URL, "mailto:a@b.c", "host"),
-            (
-                "url with credentials",
-                keys::SOURCE,
-                "https://user:tok@github.com/o/r",
-                "credentials",
-            ),
+            ("url with credentials", keys::SOURCE, "https://user:tok@github.com/o/r", "credentials"),
             ("bad spdx", keys::LICENSES, "Apache 2", "SPDX"),
             ("unknown spdx id", keys::LICENSES, "Apache-2.1", "SPDX"),
-            (
-                "created not rfc3339",
-                keys::CREATED,
-                "2025-01-31",
-                "RFC 3339",
-            ),
+            ("created not rfc3339", keys::CREATED, "2025-01-31", "RFC 3339"),
             ("created epoch", keys::CREATED, "1700000000", "RFC 3339"),
             ("short revision", rev, "0123456", "commit id"),
-            (
-                "uppercase revision",
-                rev,
-                "0123456789ABCDEF0123456789ABCDEF01234567",
-                "commit id",
-            ),
-            (
-                "non-hex revision",
-                rev,
-                "0123456789abcdef0123456789abcdef0123456z",
-                "commit id",
-            ),
+            ("uppercase revision", rev, "0123456789ABCDEF0123456789ABCDEF01234567", "commit id"),
+            ("non-hex revision", rev, "0123456789abcdef0123456789abcdef0123456z", "commit id"),
         ];
         for (case, key, value, needle) in cases {
             let err = validate_label(key, value, &origin())

@@ -250,9 +250,9 @@ mod tests {
     }
 
     #[test]
-    fn design_branch_table_holds() {
-        // DESIGN.md: R525 12.0, R530 12.1, R535 12.2, R545 12.3, R550 12.4, R555 12.5,
-        // R560 12.6, R570 12.8, R575 12.9, R580 13.0 (checked against the release notes).
+    fn driver_branch_table_holds() {
+        // The CUDA release notes' driver table: R525 12.0, R530 12.1, R535 12.2, R545 12.3, R550 12.4, R555 12.5,
+        // R560 12.6, R570 12.8, R575 12.9, R580 13.0.
         let cases = [
             ("525.60.13", cuda(12, 0)),
             ("530.30.02", cuda(12, 1)),

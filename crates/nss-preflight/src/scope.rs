@@ -136,7 +136,7 @@ mod tests {
     fn skip_rules() {
         use Scope::*;
         // (case, args, info commands, expected)
-        #[rustfmt::skip] // one row a line
+        #[rustfmt::skip]
         let cases = [
             ("no arguments", "", "config", Full),
             ("top-level --help", "--help", "config", HelpOrVersion),

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use nss_labels::Labels;
+
 use crate::cmd::{Cmd, path_str};
 use crate::engine::Engine;
 
@@ -22,8 +24,8 @@ pub struct BuildInputs {
     pub platform: String,
     /// `--build-arg` pairs, in order (pins, `EXTRAS`, `APP`).
     pub build_args: Vec<(String, String)>,
-    /// `--label` pairs.
-    pub labels: Vec<(String, String)>,
+    /// The image's labels (`--label k=v` each).
+    pub labels: Labels,
     /// `CONTAINER_BUILD_CA`, absolute.
     pub build_ca: Option<PathBuf>,
     /// The preflight source.
@@ -97,7 +99,7 @@ pub(crate) fn common_build_args(
         a.extend(["--build-arg".into(), format!("PREFLIGHT_IMAGE={p}")]);
     }
     if labels {
-        a.extend(label_args(inputs));
+        a.extend(inputs.labels.to_args());
     }
     if let Some(ca) = &inputs.build_ca {
         a.extend([
@@ -109,14 +111,6 @@ pub(crate) fn common_build_args(
         a.extend(inputs.attestations.args());
     }
     a
-}
-
-fn label_args(inputs: &BuildInputs) -> Vec<String> {
-    inputs
-        .labels
-        .iter()
-        .flat_map(|(k, v)| ["--label".to_string(), format!("{k}={v}")])
-        .collect()
 }
 
 /// Plans a single-platform build: the preflight image when built here, then the image.
@@ -165,7 +159,7 @@ pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
             .arg("build")
             .args(["--platform", &inputs.platform])
             .args(["-t", &inputs.tag])
-            .args(label_args(inputs))
+            .args(inputs.labels.to_args())
             .args(["-f".to_string(), path_str(&dir.join("Dockerfile"))])
             .arg(path_str(&dir));
         steps.push(Step::Run(label));

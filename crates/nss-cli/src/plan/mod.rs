@@ -12,17 +12,15 @@ mod run;
 pub(crate) use build::common_build_args;
 pub use build::{Attestations, BuildInputs, plan_build};
 pub use multiarch::{MultiarchInputs, PlatformArgs, plan_multiarch};
+pub(crate) use run::usage_text;
 pub use run::{RunInputs, plan_run};
 
-/// The platforms `nss` builds and runs.
-pub const SUPPORTED_PLATFORMS: [&str; 2] = ["linux/amd64", "linux/arm64"];
-
 /// Where the project directory is mounted in `run` containers.
-pub const WORKSPACE: &str = "/workspace";
+pub(crate) const WORKSPACE: &str = "/workspace";
 /// Where the Hugging Face cache is mounted (and `HF_HOME` points).
-pub const HF_CACHE_MOUNT: &str = "/workspace/.hf_cache";
+pub(crate) const HF_CACHE_MOUNT: &str = "/workspace/.hf_cache";
 /// The id of the build secret holding `CONTAINER_BUILD_CA`.
-pub const BUILD_CA_SECRET_ID: &str = "build_ca";
+pub(crate) const BUILD_CA_SECRET_ID: &str = "build_ca";
 
 /// One step of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,8 +57,9 @@ pub enum Step {
         engine: Engine,
         /// The manifest list.
         list: String,
-        /// `KEY=VALUE` annotations.
-        annotations: Vec<(String, String)>,
+        /// `--annotation KEY=VALUE` arguments
+        /// ([`Labels::podman_manifest_annotation_args`](nss_labels::Labels::podman_manifest_annotation_args)).
+        annotation_args: Vec<String>,
     },
     /// A step that runs whatever happened before it (a failure or Ctrl-C included), and whose
     /// own failure is harmless: removing this invocation's temporary tags and directories.
@@ -87,11 +86,11 @@ impl Step {
             Step::AnnotateInstances {
                 engine,
                 list,
-                annotations,
+                annotation_args,
             } => {
                 let c = Cmd::engine(engine)
                     .args(["manifest", "annotate"])
-                    .args(manifest_annotation_args(annotations))
+                    .args(annotation_args.iter().cloned())
                     .arg(list.clone())
                     .arg("<each instance digest>");
                 Some(c.to_string())
@@ -100,23 +99,6 @@ impl Step {
             Step::CreateDir(_) | Step::RemoveDir(_) | Step::Stage { .. } => None,
         }
     }
-}
-
-/// `--annotation k=v` pairs for `podman manifest annotate`, which reads each value as a
-/// CSV record: a pair holding `"`, `,` or a line break is CSV-quoted (`"k=a ""b"", c"`).
-pub(crate) fn manifest_annotation_args(annotations: &[(String, String)]) -> Vec<String> {
-    annotations
-        .iter()
-        .flat_map(|(k, v)| {
-            let pair = format!("{k}={v}");
-            let field = if pair.contains(['"', ',', '\n', '\r']) {
-                format!("\"{}\"", pair.replace('"', "\"\""))
-            } else {
-                pair
-            };
-            ["--annotation".to_string(), field]
-        })
-        .collect()
 }
 
 /// An ordered list of steps.
@@ -139,38 +121,23 @@ impl Plan {
     }
 }
 
-/// The image a command is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ImageKind {
-    /// The CUDA runtime image (`--target runtime`).
-    Runtime,
-    /// The dev image (`--target dev`).
-    Dev,
-    /// The CPU-only test image (its own Dockerfile, single stage).
-    Test,
+pub use nss_labels::ImageKind;
+
+/// What `nss` reads and runs for each image kind: its variables and its default command.
+pub trait ImageKindExt {
+    /// The variable naming this image's tag.
+    fn image_var(self) -> &'static str;
+    /// The variable naming this image's Dockerfile.
+    fn file_var(self) -> &'static str;
+    /// The built-in command when `CMD` is not given: `--help` (runtime), `make test` (dev),
+    /// the image's own (test), as the usage label shows them. `nss run` takes the dev and
+    /// test commands from the spec (`[tool.nss] dev-command` / `test-command`, a Makefile
+    /// `test-ci` target).
+    fn default_cmd(self) -> Vec<String>;
 }
 
-impl ImageKind {
-    /// `runtime`, `dev` or `test`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImageKind::Runtime => "runtime",
-            ImageKind::Dev => "dev",
-            ImageKind::Test => "test",
-        }
-    }
-
-    /// The `--target` stage, `None` for the test image.
-    pub fn target(self) -> Option<&'static str> {
-        match self {
-            ImageKind::Runtime => Some("runtime"),
-            ImageKind::Dev => Some("dev"),
-            ImageKind::Test => None,
-        }
-    }
-
-    /// The variable naming this image's tag.
-    pub fn image_var(self) -> &'static str {
+impl ImageKindExt for ImageKind {
+    fn image_var(self) -> &'static str {
         match self {
             ImageKind::Runtime => crate::env::CONTAINER_GPU_IMAGE,
             ImageKind::Dev => crate::env::CONTAINER_GPU_IMAGE_DEV,
@@ -178,26 +145,14 @@ impl ImageKind {
         }
     }
 
-    /// The variable naming this image's Dockerfile.
-    pub fn file_var(self) -> &'static str {
+    fn file_var(self) -> &'static str {
         match self {
             ImageKind::Runtime | ImageKind::Dev => crate::env::CONTAINER_GPU_FILE,
             ImageKind::Test => crate::env::CONTAINER_TEST_FILE,
         }
     }
 
-    /// The build-spec flavor of its build args.
-    pub fn flavor(self) -> nss_buildspec::ImageFlavor {
-        match self {
-            ImageKind::Runtime | ImageKind::Dev => nss_buildspec::ImageFlavor::Gpu,
-            ImageKind::Test => nss_buildspec::ImageFlavor::Cpu,
-        }
-    }
-
-    /// The built-in command when `CMD` is not given: `--help` (runtime), `make test` (dev),
-    /// the image's own (test), as the usage label shows them. `nss run` takes the dev and test commands from the spec
-    /// (`[tool.nss] dev-command` / `test-command`, a Makefile `test-ci` target).
-    pub fn default_cmd(self) -> Vec<String> {
+    fn default_cmd(self) -> Vec<String> {
         match self {
             ImageKind::Runtime => vec!["--help".into()],
             ImageKind::Dev => vec!["make".into(), "test".into()],

@@ -1,5 +1,7 @@
 //! Multi-platform builds pushed as one index.
 
+use nss_labels::Labels;
+
 use crate::cmd::{Cmd, path_str};
 use crate::engine::Engine;
 
@@ -14,8 +16,9 @@ pub struct MultiarchInputs {
     pub registry: String,
     /// The platforms, e.g. `linux/amd64`, `linux/arm64`.
     pub platforms: Vec<String>,
-    /// Index annotations.
-    pub annotations: Vec<(String, String)>,
+    /// The labels set as index annotations (those of
+    /// [`Labels::index_annotations`]): the image's own labels.
+    pub annotations: Labels,
     /// docker: `CONTAINER_GPU_BUILDER`.
     pub builder: Option<String>,
     /// docker: `CONTAINER_GPU_CACHE` (a registry ref).
@@ -98,20 +101,16 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
                     preflight_image.as_deref(),
                     true,
                 ))
-                .args(
-                    inputs
-                        .annotations
-                        .iter()
-                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("{k}={v}")]),
-                )
+                .args(inputs.annotations.build_annotation_args())
                 .arg(path_str(&b.context));
             steps.push(Step::Run(build));
         }
-        if !inputs.annotations.is_empty() {
+        let annotation_args = inputs.annotations.podman_manifest_annotation_args();
+        if !annotation_args.is_empty() {
             steps.push(Step::AnnotateInstances {
                 engine: engine.clone(),
                 list: b.tag.clone(),
-                annotations: inputs.annotations.clone(),
+                annotation_args,
             });
         }
         let mut push = Cmd::engine(engine).args(["manifest", "push", "--all"]);
@@ -137,12 +136,7 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
                     true,
                 ));
             if single {
-                build = build.args(
-                    inputs
-                        .annotations
-                        .iter()
-                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
-                );
+                build = build.args(inputs.annotations.buildx_index_annotation_args());
             }
             if let Some(cache) = &inputs.cache {
                 let cache = if single {
@@ -171,12 +165,7 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
             }
             create = create
                 .args(["-t", &b.tag])
-                .args(
-                    inputs
-                        .annotations
-                        .iter()
-                        .flat_map(|(k, v)| ["--annotation".to_string(), format!("index:{k}={v}")]),
-                )
+                .args(inputs.annotations.buildx_index_annotation_args())
                 .args(builds.iter().map(|(_, _, tag)| tag.clone()));
             steps.push(Step::Run(create));
         }

@@ -2,10 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cmd::{Cmd, path_str};
-use crate::engine::Engine;
+use crate::cmd::{Cmd, path_str, quote};
+use crate::engine::{Engine, EngineKind};
 
-use super::{HF_CACHE_MOUNT, ImageKind, Plan, Step, WORKSPACE};
+use super::{HF_CACHE_MOUNT, ImageKind, ImageKindExt, Plan, Step, WORKSPACE};
 
 /// The options binding host directory `src` at `dst`: `-v SRC:DST`, or `--mount
 /// type=bind,src=SRC,dst=DST` when SRC holds a `:` (which `-v` reads as a separator).
@@ -30,9 +30,9 @@ pub struct RunInputs {
     pub platform: String,
     /// The container name (unique per invocation).
     pub name: String,
-    /// The project directory, mounted at [`WORKSPACE`].
+    /// The project directory, mounted at `/workspace`.
     pub project_dir: PathBuf,
-    /// The host HF cache, mounted at [`HF_CACHE_MOUNT`].
+    /// The host HF cache, mounted at `/workspace/.hf_cache`.
     pub hf_cache: PathBuf,
     /// `CONTAINER_GPU_FLAG`, split.
     pub gpu_flag: Vec<String>,
@@ -114,4 +114,81 @@ fn gpu_args(engine: &Engine, flag: &[String], cdi: bool, notes: &mut Vec<String>
         }
     }
     out
+}
+
+/// The `org.opencontainers.image.usage` text: this image's run plan with `$PWD`/`$HOME`
+/// placeholders instead of machine paths (and without the per-run name).
+pub(crate) fn usage_text(kind: ImageKind, image: &str) -> String {
+    let engine = Engine::new(EngineKind::DockerBuildx, "docker");
+    let inputs = RunInputs {
+        image: image.to_string(),
+        kind,
+        platform: String::new(),
+        name: String::new(),
+        project_dir: PathBuf::from("$PWD"),
+        hf_cache: PathBuf::from("$HOME/.cache/huggingface"),
+        gpu_flag: vec!["--gpus".into(), "all".into()],
+        cdi_available: false,
+        extra_mounts: Vec::new(),
+        secrets: vec!["HF_TOKEN".into()],
+        cmd: kind.default_cmd(),
+        stdin_tty: false,
+        tty: false,
+    };
+    let plan = plan_run(&engine, &inputs);
+    let Some(Step::Container { cmd, .. }) = plan.steps.last() else {
+        return String::new();
+    };
+    let mut words = vec!["docker".to_string()];
+    let mut it = cmd.args.iter();
+    while let Some(a) = it.next() {
+        if a == "--name" || a == "--platform" {
+            it.next();
+            continue;
+        }
+        words.push(match a.split_once(':') {
+            Some((src, rest)) if src.starts_with('$') => {
+                let (var, tail) = src
+                    .split_once('/')
+                    .map_or((src, String::new()), |(v, t)| (v, format!("/{t}")));
+                format!("\"{var}{tail}\":{rest}")
+            }
+            _ => quote(a),
+        });
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each image's usage label is its own run line: the image, its default command, GPUs
+    /// only for the CUDA images.
+    #[test]
+    fn usage_text_differs_per_image() {
+        let runtime = usage_text(ImageKind::Runtime, "nss-gpu:latest");
+        let dev = usage_text(ImageKind::Dev, "nss-gpu-dev:latest");
+        let test = usage_text(ImageKind::Test, "nss-test:latest");
+        assert!(runtime.starts_with("docker run --rm "), "{runtime}");
+        assert!(runtime.ends_with(" nss-gpu:latest --help"), "{runtime}");
+        assert!(runtime.contains(r#"-v "$PWD":/workspace"#), "{runtime}");
+        assert!(
+            dev.ends_with(" nss-gpu-dev:latest make test"),
+            "dev carries the runtime usage: {dev}"
+        );
+        assert!(
+            runtime.contains("--gpus all") && dev.contains("--gpus all"),
+            "{runtime}\n{dev}"
+        );
+        assert!(
+            !test.contains("--gpus"),
+            "the CPU image asks for GPUs: {test}"
+        );
+        assert!(test.ends_with(" nss-test:latest"), "{test}");
+        assert!(
+            !runtime.contains("--name") && !runtime.contains("--platform"),
+            "{runtime}"
+        );
+    }
 }

@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use nss_labels::{Labels, Origin};
+
 use nss_cli::{
-    Attestations, BuildInputs, Engine, EngineKind, ImageKind, MultiarchInputs, Preflight,
-    RunInputs, Step, plan_build, plan_multiarch, plan_run,
+    Attestations, BuildInputs, Engine, EngineKind, ImageKind, ImageKindExt, MultiarchInputs,
+    Preflight, RunInputs, Step, plan_build, plan_multiarch, plan_run,
 };
 
 const CLASSES: [(EngineKind, &str, &str); 3] = [
@@ -31,13 +33,18 @@ fn build_inputs(image: ImageKind) -> BuildInputs {
             ("EXTRAS".into(), "cu128 engine".into()),
             ("APP".into(), "safe-synthesizer".into()),
         ],
-        labels: vec![
-            ("org.opencontainers.image.title".into(), "app".into()),
-            (
-                "org.opencontainers.image.usage".into(),
-                "docker run --rm \"$PWD\":/workspace".into(),
-            ),
-        ],
+        labels: Labels::from_pairs(
+            image,
+            [
+                ("org.opencontainers.image.title", "app"),
+                (
+                    "org.opencontainers.image.usage",
+                    "docker run --rm \"$PWD\":/workspace",
+                ),
+            ],
+            Origin::Caller,
+        )
+        .unwrap(),
         build_ca: Some(PathBuf::from("/etc/ssl/ca.pem")),
         preflight: Preflight::Image("nss-preflight:0.1.0".into()),
         plain_progress: true,
@@ -215,7 +222,12 @@ fn multiarch_inputs(skopeo: Option<&str>) -> MultiarchInputs {
         },
         registry: "127.0.0.1:5000/org".into(),
         platforms: vec!["linux/amd64".into(), "linux/arm64".into()],
-        annotations: vec![("org.opencontainers.image.title".into(), "app".into())],
+        annotations: Labels::from_pairs(
+            ImageKind::Runtime,
+            [("org.opencontainers.image.title", "app")],
+            Origin::Caller,
+        )
+        .unwrap(),
         builder: Some("multi".into()),
         cache: Some("127.0.0.1:5000/org/cache:gpu".into()),
         skopeo: skopeo.map(str::to_string),

@@ -58,6 +58,11 @@ pub(crate) fn git() -> GitFacts {
     }
 }
 
+/// The usage text the tests pass as the caller (the CLI passes its run plan's line; its
+/// `"$PWD"` is what a Dockerfile LABEL block must escape).
+pub(crate) const USAGE: &str =
+    r#"docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace nss-gpu:latest --help"#;
+
 /// Labels for `kind` from pyproject text, with the fixed spec and the given git facts and env.
 pub(crate) fn labels_with(
     pyproject: &str,
@@ -67,19 +72,13 @@ pub(crate) fn labels_with(
 ) -> Result<Labels, nss_labels::Error> {
     let metadata = Metadata::from_toml(pyproject, "pyproject.toml")?;
     let spec = spec();
-    let image = match kind {
-        ImageKind::Runtime => "nss-gpu:latest",
-        ImageKind::Dev => "nss-gpu-dev:latest",
-        ImageKind::Test => "nss-test:latest",
-    };
     generate(&LabelInputs {
         kind,
         spec: &spec,
         metadata: &metadata,
         git,
         env,
-        image,
-        usage: None,
+        usage: USAGE,
     })
 }
 

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use nss_buildspec::Platform;
+
 use crate::env;
 use crate::error::Error;
-use crate::plan::SUPPORTED_PLATFORMS;
 use crate::reference::validate_reference;
 use crate::vars::Vars;
 
@@ -62,7 +63,7 @@ fn absolute(base: &Path, p: &Path) -> PathBuf {
 }
 
 /// Drops `.` and resolves `..` lexically, so printed paths stay readable.
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {
@@ -79,26 +80,29 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Checks a platform against [`SUPPORTED_PLATFORMS`].
-pub fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
-    if SUPPORTED_PLATFORMS.contains(&platform) {
+/// Checks a platform against [`Platform::ALL`].
+pub(crate) fn validate_platform(platform: &str, what: &str) -> Result<(), Error> {
+    if Platform::from_name(platform).is_some() {
         Ok(())
     } else {
-        Err(Error::Usage(format!(
-            "{what}={} is not a supported platform; use one of: {}",
-            nss_buildspec::excerpt(platform),
-            SUPPORTED_PLATFORMS.join(", ")
-        )))
+        Err(Error::usage(
+            format!(
+                "{what}={} is not a supported platform",
+                nss_buildspec::excerpt(platform)
+            ),
+            format!("use one of: {}", Platform::names()),
+        ))
     }
 }
 
 /// Splits a variable with shell rules; an unterminated quote is an error naming it (the
 /// value is not quoted: it may hold anything).
-pub fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
+pub(crate) fn split_var(name: &str, value: &str) -> Result<Vec<String>, Error> {
     shell_words::split(value).map_err(|_| {
-        Error::Usage(format!(
-            "{name} does not split into words: a quote is not closed; close it, e.g. {name}='run --config \"my file.yaml\"'"
-        ))
+        Error::usage(
+            format!("{name} does not split into words: a quote is not closed"),
+            format!("close it, e.g. {name}='run --config \"my file.yaml\"'"),
+        )
     })
 }
 
@@ -119,9 +123,14 @@ pub fn refuse_secret_values(name: &str, words: &[String]) -> Result<(), Error> {
             continue;
         };
         if nss_preflight::is_secret_name(var) {
-            return Err(Error::Usage(format!(
-                "{name} sets the secret {var} by value, which would show on the engine's command line; pass it by name: export {var}=... and drop it from {name} (nss adds -e {var} for known secrets; otherwise write -e {var} without a value)"
-            )));
+            return Err(Error::usage(
+                format!(
+                    "{name} sets the secret {var} by value, which would show on the engine's command line"
+                ),
+                format!(
+                    "pass it by name: export {var}=... and drop it from {name} (nss adds -e {var} for known secrets; otherwise write -e {var} without a value)"
+                ),
+            ));
         }
     }
     Ok(())
@@ -150,7 +159,7 @@ const VALUE_OPTIONS: [&str; 16] = [
 
 /// Validates `CONTAINER_EXTRA_MOUNTS` words. Every spelling of a bind mount (`-v X`,
 /// `-vX`, `-v=X`, `--volume X`, `--volume=X`, `--mount X`, `--mount=X` with `src` or
-/// `source`) goes through one check ([`bind_source`]): a source that is a bare name is an
+/// `source`) goes through one check (`bind_source`): a source that is a bare name is an
 /// error (docker would create a named volume, or refuse a relative bind), `./x`, `x/y` and
 /// `~/x` become absolute. An option left without its value at the end is an error.
 pub fn validate_mounts(
@@ -208,9 +217,12 @@ fn split_option(w: &str) -> (&str, Option<&str>) {
 }
 
 fn dangling(flag: &str) -> Error {
-    Error::Usage(format!(
-        "CONTAINER_EXTRA_MOUNTS ends with {flag} and no value (it would take nss's own next option as its value); give it one, e.g. -v /abs/data:/workspace/data"
-    ))
+    Error::usage(
+        format!(
+            "CONTAINER_EXTRA_MOUNTS ends with {flag} and no value (it would take nss's own next option as its value)"
+        ),
+        "give it one, e.g. -v /abs/data:/workspace/data",
+    )
 }
 
 fn volume_spec(flag: &str, spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Error> {
@@ -245,9 +257,12 @@ fn mount_spec(spec: &str, cwd: &Path, home: Option<&str>) -> Result<String, Erro
             Some((key @ ("src" | "source"), src)) => {
                 let src = bind_source(&shown, src, dst, cwd, home)?;
                 if src.contains(',') {
-                    return Err(Error::Usage(format!(
-                        "CONTAINER_EXTRA_MOUNTS: {shown}: the source path contains ',', which --mount reads as a field separator; use -v SRC:DST for it"
-                    )));
+                    return Err(Error::usage(
+                        format!(
+                            "CONTAINER_EXTRA_MOUNTS: {shown}: the source path contains ',', which --mount reads as a field separator"
+                        ),
+                        "use -v SRC:DST for it",
+                    ));
                 }
                 out.push(format!("{key}={src}"));
             }
@@ -271,9 +286,12 @@ fn bind_source(
     }
     if src == "~" || src.starts_with("~/") {
         let Some(home) = home else {
-            return Err(Error::Usage(format!(
-                "CONTAINER_EXTRA_MOUNTS: {shown}: HOME is not set, so ~ cannot be expanded; write the absolute path"
-            )));
+            return Err(Error::usage(
+                format!(
+                    "CONTAINER_EXTRA_MOUNTS: {shown}: HOME is not set, so ~ cannot be expanded"
+                ),
+                "write the absolute path",
+            ));
         };
         let abs = Path::new(home).join(src.trim_start_matches('~').trim_start_matches('/'));
         return Ok(abs.display().to_string());
@@ -282,14 +300,19 @@ fn bind_source(
         return Ok(absolute(cwd, Path::new(src)).display().to_string());
     }
     let abs = cwd.join(src);
-    Err(Error::Usage(format!(
-        "CONTAINER_EXTRA_MOUNTS: {shown} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}; write -v {}:{dst} (or ./{src}:{dst}), or --mount type=volume,src={src},dst={dst} for a real named volume",
-        abs.display(),
-    )))
+    Err(Error::usage(
+        format!(
+            "CONTAINER_EXTRA_MOUNTS: {shown} names no directory: docker would create a named volume {src:?} instead of mounting ./{src}"
+        ),
+        format!(
+            "write -v {}:{dst} (or ./{src}:{dst}), or --mount type=volume,src={src},dst={dst} for a real named volume",
+            abs.display(),
+        ),
+    ))
 }
 
 /// Validates an image-reference variable and returns its value.
-pub fn image_var(vars: &Vars, name: &str) -> Result<String, Error> {
+pub(crate) fn image_var(vars: &Vars, name: &str) -> Result<String, Error> {
     let v = vars.value(name).unwrap_or_default();
     validate_reference(&v, name)?;
     Ok(v)
