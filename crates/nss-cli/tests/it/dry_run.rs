@@ -32,7 +32,9 @@ fn env_for(project: &TempProject, fake: &FakeEngine) -> BTreeMap<String, String>
 fn every_task_on_every_engine_class() {
     for (name, client, version, buildx) in CLASSES {
         let project = TempProject::new("probe", None);
-        let fake = FakeEngine::new(project.tmp.path(), client, version, buildx, true, (0, ""));
+        let fake = FakeEngine::client(client, version)
+            .buildx_if(buildx)
+            .write(project.tmp.path());
         let env = env_for(&project, &fake);
         let tasks: [(&str, &[&str]); 7] = [
             ("build_runtime", &["--dry-run", "build"]),
@@ -77,14 +79,7 @@ fn every_task_on_every_engine_class() {
 #[test]
 fn nss_dry_run_variable_equals_the_flag() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(project.tmp.path());
     let mut env = env_for(&project, &fake);
     let flag = nss(project.tmp.path(), &env, &["--dry-run", "build"]);
     env.insert("NSS_DRY_RUN".into(), "1".into());
@@ -101,14 +96,7 @@ fn nss_dry_run_variable_equals_the_flag() {
 #[test]
 fn arguments_override_the_environment_and_reach_the_build() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(project.tmp.path());
     let mut env = env_for(&project, &fake);
     env.insert("CONTAINER_GPU_IMAGE".into(), "from-env:1".into());
     // As with `cargo make container-run-gpu-dev CMD="make test"`: the build accepts CMD too.
@@ -136,14 +124,7 @@ fn arguments_override_the_environment_and_reach_the_build() {
 #[test]
 fn relative_dockerfile_is_against_the_project_dir() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(project.tmp.path());
     let env = env_for(&project, &fake);
     let out = nss(
         project.tmp.path(),
@@ -165,14 +146,7 @@ fn relative_dockerfile_is_against_the_project_dir() {
 #[test]
 fn preflight_image_is_built_here_when_not_given() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(project.tmp.path());
     let mut env = env_for(&project, &fake);
     env.remove("CONTAINER_PREFLIGHT_IMAGE");
     env.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
@@ -206,14 +180,7 @@ fn preflight_image_is_built_here_when_not_given() {
 #[test]
 fn secrets_are_passed_by_name_when_set() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(project.tmp.path());
     let mut env = env_for(&project, &fake);
     env.insert("HF_TOKEN".into(), "hf_secret_value".into());
     env.insert("WANDB_API_KEY".into(), "".into());
@@ -271,14 +238,9 @@ fn bundled_example_is_the_last_resort_and_help_says_so() {
 #[test]
 fn a_docker_client_without_buildkit_runs_but_does_not_build() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "docker",
-        "Docker version 28.2.2, build e6534b4",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::docker()
+        .version("Docker version 28.2.2, build e6534b4")
+        .write(project.tmp.path());
     let env = env_for(&project, &fake);
     let run = nss(project.tmp.path(), &env, &["--dry-run", "run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

@@ -9,7 +9,7 @@ use std::process::Stdio;
 
 use nss_testkit::{Cleanup, TestEngine};
 
-use crate::util::{BIN, IN_CONTAINER, data_dir, mount, output, run, static_bin, unique};
+use crate::util::{BIN, IN_CONTAINER, data_dir, mount, output, run, unique};
 
 /// Runs `test` once per started engine with the base image; skips without engines.
 fn each_engine(test: impl Fn(&TestEngine, &str)) {
@@ -357,7 +357,11 @@ fn the_static_binary_runs_from_scratch() {
             .prefix("nss-test-preflight-")
             .tempdir()
             .unwrap();
-        std::fs::copy(static_bin(), context.path().join("nss-preflight")).unwrap();
+        std::fs::copy(
+            nss_testkit::static_preflight(),
+            context.path().join("nss-preflight"),
+        )
+        .unwrap();
         std::fs::write(
             context.path().join("Dockerfile"),
             "FROM scratch\nCOPY nss-preflight /nss-preflight\n",
