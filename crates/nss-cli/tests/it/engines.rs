@@ -110,14 +110,7 @@ fn build_and_run(engine: &TestEngine) {
     let spec: serde_json::Value = serde_json::from_str(&spec.stdout).unwrap();
     let out = nss(&cwd, &env, &["run", "CMD=build-args"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    for name in [
-        "CUDA_VERSION",
-        "UBUNTU_VERSION",
-        "CUDA_IMAGE_TYPE",
-        "PYTHON_VERSION",
-        "UV_VERSION",
-        "CUDA_ARCH_FLAGS",
-    ] {
+    for name in nss_buildspec::PIN_NAMES {
         let line = format!("{name}={}", spec[name]["value"].as_str().unwrap());
         assert!(
             out.stdout.lines().any(|l| l == line),
@@ -141,14 +134,9 @@ fn build_and_run(engine: &TestEngine) {
     );
 
     // CMD with spaces passes through, word by word.
-    let out = nss(&cwd, &env, &["run", "CMD=show 'two words' 'and  more'"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout
-            .contains("argc=3\narg=[show]\narg=[two words]\narg=[and  more]\n"),
-        "{}",
-        out.stdout
-    );
+    nss(&cwd, &env, &["run", "CMD=show 'two words' 'and  more'"])
+        .success()
+        .prints("argc=3\narg=[show]\narg=[two words]\narg=[and  more]\n");
     // So do ARGS after `--`.
     let out = nss(&cwd, &env, &["run", "--", "x y", "z"]);
     assert!(

@@ -262,13 +262,8 @@ fn system_packages_are_shown_passed_and_checked() {
     build_env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
     build_env.insert("CONTAINER_PREFLIGHT_IMAGE".into(), "nss-preflight:1".into());
     let out = nss(&dir, &build_env, &["--dry-run", "build"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout
-            .contains("--build-arg SYSTEM_PACKAGES_RUNTIME=libpq5"),
-        "{}",
-        out.stdout
-    );
+    out.success()
+        .prints("--build-arg SYSTEM_PACKAGES_RUNTIME=libpq5");
     // UV_PYTHON_INSTALL_MIRROR reaches the build only when set.
     assert!(
         !out.stdout.contains("UV_PYTHON_INSTALL_MIRROR"),

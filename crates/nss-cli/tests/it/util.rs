@@ -98,6 +98,20 @@ pub(crate) struct Out {
     pub(crate) stderr: String,
 }
 
+impl Out {
+    /// Asserts that `nss` exited 0 (showing its stderr otherwise).
+    pub(crate) fn success(&self) -> &Self {
+        assert_eq!(self.code, 0, "{}", self.stderr);
+        self
+    }
+
+    /// Asserts that stdout holds `text` (showing stdout otherwise).
+    pub(crate) fn prints(&self, text: &str) -> &Self {
+        assert!(self.stdout.contains(text), "{}", self.stdout);
+        self
+    }
+}
+
 /// The environment `nss` gets to drive a fake engine client on `project`: the base
 /// environment, the fake's own variables, a fixed preflight image and a private HF cache.
 pub(crate) fn fake_engine_env(

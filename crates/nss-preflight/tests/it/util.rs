@@ -35,6 +35,21 @@ impl Outcome {
     pub(crate) fn has(&self, id: &str) -> bool {
         self.ids().iter().any(|i| i == id)
     }
+
+    /// Asserts that stderr holds `text`.
+    pub(crate) fn says(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "{text:?} not in {}",
+            self.stderr
+        );
+    }
+
+    /// Asserts that the run exited `code` (showing the whole outcome otherwise).
+    pub(crate) fn exits(self, engine: &TestEngine, code: i32) -> Self {
+        assert_eq!(self.code, code, "{}: {self:?}", engine.name());
+        self
+    }
 }
 
 /// A unique `nss-test-` name for a container or image.

@@ -176,6 +176,14 @@ impl Build {
     }
 }
 
+/// (stage, text, cached) of each step, for comparing with a table.
+fn triples(steps: &[BuildStep]) -> Vec<(&str, &str, bool)> {
+    steps
+        .iter()
+        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
+        .collect()
+}
+
 #[test]
 fn parses_buildkit_plain_progress() {
     // Excerpt of docker 20.10 `build --progress=plain` output.
@@ -192,14 +200,9 @@ fn parses_buildkit_plain_progress() {
 #18 [runtime 4/6] COPY --from=deps /opt/venv /opt/venv
 #18 CACHED
 ";
-    let steps = parse_buildkit(log);
-    let got: Vec<(&str, &str, bool)> = steps
-        .iter()
-        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
-        .collect();
     assert_eq!(
-        got,
-        vec![
+        triples(&parse_buildkit(log)),
+        [
             ("deps", "COPY pyproject.toml uv.lock ./", true),
             (
                 "deps",
@@ -235,14 +238,9 @@ Resolved 3 packages
 --> 5555555555
 [6/6] COMMIT localhost/x:latest
 ";
-    let steps = parse_podman(log);
-    let got: Vec<(&str, &str, bool)> = steps
-        .iter()
-        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
-        .collect();
     assert_eq!(
-        got,
-        vec![
+        triples(&parse_podman(log)),
+        [
             ("deps", "COPY a b", true),
             ("deps", "RUN x", true),
             ("runtime", "COPY --from=project /opt/nss-project/ /", true),
@@ -271,14 +269,9 @@ Creating virtual environment at: /opt/venv
 --> Using cache bd5707edf3f8d876526b6385614f487274ccf4a3ace1b47c0c6560588879e10c
 [5/5] COMMIT localhost/nss-test-mini:latest
 ";
-    let steps = parse_podman(log);
-    let got: Vec<(&str, &str, bool)> = steps
-        .iter()
-        .map(|s| (s.stage.as_str(), s.text.as_str(), s.cached))
-        .collect();
     assert_eq!(
-        got,
-        vec![
+        triples(&parse_podman(log)),
+        [
             ("deps", "COPY --from=uv /uv /uvx /usr/local/bin/", true),
             ("deps", "RUN uv sync --no-install-project", false),
             ("runtime", "CMD [\"--help\"]", true),

@@ -7,9 +7,7 @@ use std::process::Command;
 use nss_cli::ImageKind;
 use nss_testkit::{Cleanup, TestEngine, assert_ok, inspect_labels};
 
-use super::{
-    Builder, DEPS_SYNC, copy_tree, cuda_stand_in, fixture_dir, mini_project, run, run_opts,
-};
+use super::{Builder, DEPS_SYNC, assert_runs_the_app, copy_tree, fixture_dir, run, run_opts};
 
 /// The runtime image first (the app behind the preflight, its `--help`, uid 1000), then
 /// the dev image on the same dependency layer (root, the dev group, make), each as
@@ -19,22 +17,7 @@ use super::{
 fn runtime_then_dev(engine: &TestEngine) {
     let name = engine.name();
     let mut cleanup = Cleanup::new(engine);
-    let mut pins = cuda_stand_in(engine, &mut cleanup, false);
-    pins.extend([
-        ("EXTRAS".into(), "fancy".into()),
-        ("APP".into(), "nss-mini".into()),
-    ]);
-    let project = mini_project();
-    let ctx = project.path();
-    let mut builder = Builder::new(
-        engine,
-        &mut cleanup,
-        nss_buildspec::DEFAULT_GPU_DOCKERFILE,
-        ctx,
-        pins,
-        true,
-    );
-
+    let mut builder = Builder::gpu(engine, &mut cleanup, false, &[]);
     let runtime = cleanup.tag("mini-ctx");
     builder.build(ImageKind::Runtime, &runtime);
     let (code, out, err) = run(engine, &runtime, &["hello", "ctx"]);
@@ -89,38 +72,19 @@ fn runtime_then_dev(engine: &TestEngine) {
 fn cuda_image(engine: &TestEngine) {
     let name = engine.name();
     let mut cleanup = Cleanup::new(engine);
-    let mut pins = cuda_stand_in(engine, &mut cleanup, false);
-    pins.extend([
-        // A package of the project's own, in the dev stage.
-        ("SYSTEM_PACKAGES_DEV".into(), "jq".into()),
-        ("EXTRAS".into(), "fancy".into()),
-        ("APP".into(), "nss-mini".into()),
-    ]);
-    let project = mini_project();
-    let ctx = project.path();
-    let mut builder = Builder::new(
+    // A package of the project's own, in the dev stage.
+    let mut builder = Builder::gpu(
         engine,
         &mut cleanup,
-        nss_buildspec::DEFAULT_GPU_DOCKERFILE,
-        ctx,
-        pins,
-        true,
+        false,
+        &[("SYSTEM_PACKAGES_DEV", "jq")],
     );
-
     let dev = cleanup.tag("cuda-dev");
     builder.build(ImageKind::Dev, &dev);
     let runtime = cleanup.tag("cuda-runtime");
     builder.build(ImageKind::Runtime, &runtime);
 
-    let (code, out, err) = run(engine, &runtime, &["hello", "cuda"]);
-    assert_eq!(code, 0, "{name}: {out}{err}");
-    assert!(
-        out.contains("nss-mini v1: hello cuda; six 1.17.0; idna 3.20"),
-        "{name}: {out:?}"
-    );
-    let (code, out, err) = run(engine, &runtime, &[]);
-    assert_eq!(code, 0, "{name}: CMD [\"--help\"]: {out}{err}");
-    assert!(out.contains("usage: nss-mini"), "{name}: {out:?}");
+    assert_runs_the_app(engine, &runtime, "cuda");
     assert!(
         inspect_labels(engine, &runtime).contains_key("org.opencontainers.image.title"),
         "{name}: the runtime label block is missing from the image"
@@ -130,7 +94,7 @@ fn cuda_image(engine: &TestEngine) {
     // root, in /workspace. The runtime's user, NVIDIA environment and run-time compiler
     // are inherited; git works on a mounted checkout owned by another user; `uv run`
     // runs the mounted project's tests offline against /opt/venv.
-    let checkout = project.path().join("checkout");
+    let checkout = builder.context().join("checkout");
     copy_tree(&fixture_dir(), &checkout);
     std::fs::write(
         checkout.join("tests/test_mounted.py"),

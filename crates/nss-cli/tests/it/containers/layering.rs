@@ -11,7 +11,7 @@ use nss_testkit::{Cleanup, TestEngine, assert_ok};
 
 use super::{
     Builder, DEPS_SYNC, MANIFESTS_COPY, MARK_V1, PROJECT_FILES_COPY, PROJECT_SYNC, SOURCE_COPY,
-    VENV_COPY, cuda_stand_in, edit, mini_project, no_cache, retarget, run,
+    VENV_COPY, assert_runs_the_app, edit, no_cache, retarget, run,
 };
 
 /// Full build, run, then rebuilds proving which layers each kind of change invalidates,
@@ -19,22 +19,10 @@ use super::{
 fn layering(engine: &TestEngine) {
     let name = engine.name();
     let mut cleanup = Cleanup::new(engine);
-    let project = mini_project();
-    let ctx = project.path();
     let tag = cleanup.tag("mini");
-    let mut pins = cuda_stand_in(engine, &mut cleanup, true);
-    pins.extend([
-        ("EXTRAS".into(), "fancy".into()),
-        ("APP".into(), "nss-mini".into()),
-    ]);
-    let mut builder = Builder::new(
-        engine,
-        &mut cleanup,
-        nss_buildspec::DEFAULT_GPU_DOCKERFILE,
-        ctx,
-        pins,
-        true,
-    );
+    let mut builder = Builder::gpu(engine, &mut cleanup, true, &[]);
+    let ctx = builder.context().to_path_buf();
+    let ctx = ctx.as_path();
 
     // 1. Full build: no layer cache (the uv download cache mount may be warm).
     let full = builder.build_with(ImageKind::Runtime, &tag, no_cache);
@@ -44,18 +32,7 @@ fn layering(engine: &TestEngine) {
         "{name}: --no-cache build reused layers: {:#?}",
         full.steps
     );
-    let (code, out, err) = run(engine, &tag, &["hello", "e2e"]);
-    assert_eq!(code, 0, "{name}: run failed: {out}{err}");
-    assert!(
-        out.contains("nss-mini v1: hello e2e; six 1.17.0; idna 3.20"),
-        "{name}: unexpected app output: {out:?} (stderr {err:?})"
-    );
-    let (code, out, err) = run(engine, &tag, &[]);
-    assert_eq!(code, 0, "{name}: default CMD failed: {out}{err}");
-    assert!(
-        out.contains("usage: nss-mini hello"),
-        "{name}: CMD [\"--help\"] printed {out:?}"
-    );
+    assert_runs_the_app(engine, &tag, "e2e");
     let (code, out, _) = run(engine, &tag, &["nope"]);
     assert_eq!(
         code, 2,

@@ -130,7 +130,8 @@ struct Builder<'a> {
     /// The engine as nss classifies it.
     planned: Engine,
     dockerfile: PathBuf,
-    context: PathBuf,
+    /// A fresh copy of the miniature project: the build context.
+    project: tempfile::TempDir,
     /// `--build-arg` pins, in order.
     build_args: Vec<(String, String)>,
     /// The preflight image: built by the first plan from this workspace (as `nss build`
@@ -140,13 +141,13 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    /// Plans builds of `dockerfile` (a shipped one) with `context`; with `preflight`, the
-    /// first build makes the preflight image (tagged, and removed with `cleanup`).
+    /// Plans builds of `dockerfile` (a shipped one) on a fresh copy of the miniature
+    /// project; with `preflight`, the first build makes the preflight image (tagged, and
+    /// removed with `cleanup`).
     fn new(
         engine: &'a TestEngine,
         cleanup: &mut Cleanup,
         dockerfile: &str,
-        context: &Path,
         build_args: Vec<(String, String)>,
         preflight: bool,
     ) -> Self {
@@ -175,11 +176,40 @@ impl<'a> Builder<'a> {
             engine,
             planned: Engine::new(kind, engine.program.display().to_string()),
             dockerfile: shipped(dockerfile),
-            context: context.to_path_buf(),
+            project: mini_project(),
             build_args,
             preflight,
             scratch,
         }
+    }
+
+    /// `Dockerfile.cuda` on the miniature project, its CUDA base a stand-in (`fresh`: one
+    /// no earlier run built on, see [`cuda_stand_in`]), with `EXTRAS=fancy`,
+    /// `APP=nss-mini`, then the `extra` pins; the first build makes the preflight image.
+    fn gpu(
+        engine: &'a TestEngine,
+        cleanup: &mut Cleanup,
+        fresh: bool,
+        extra: &[(&str, &str)],
+    ) -> Self {
+        let mut pins = cuda_stand_in(engine, cleanup, fresh);
+        pins.extend([
+            ("EXTRAS".into(), "fancy".into()),
+            ("APP".into(), "nss-mini".into()),
+        ]);
+        pins.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        Self::new(
+            engine,
+            cleanup,
+            nss_buildspec::DEFAULT_GPU_DOCKERFILE,
+            pins,
+            true,
+        )
+    }
+
+    /// The build context: the project's copy.
+    fn context(&self) -> &Path {
+        self.project.path()
     }
 
     /// Sets the pin `name` (a later build sees the new value).
@@ -197,7 +227,7 @@ impl<'a> Builder<'a> {
             &BuildInputs {
                 image,
                 dockerfile: self.dockerfile.clone(),
-                context: self.context.clone(),
+                context: self.context().to_path_buf(),
                 tag: tag.to_string(),
                 platform: host_platform().to_string(),
                 build_args: self.build_args.clone(),
@@ -336,6 +366,24 @@ fn run_opts(
 /// `run --rm IMAGE ARGS...`: (exit code, stdout, stderr).
 fn run(engine: &TestEngine, image: &str, args: &[&str]) -> (i32, String, String) {
     run_opts(engine, &[], image, args)
+}
+
+/// The runtime image `tag` runs the app through its entrypoint (`hello WORD`, both
+/// dependencies with the `fancy` extra) and, without arguments, its `--help` (CMD).
+fn assert_runs_the_app(engine: &TestEngine, tag: &str, word: &str) {
+    let name = engine.name();
+    let (code, out, err) = run(engine, tag, &["hello", word]);
+    assert_eq!(code, 0, "{name}: run failed: {out}{err}");
+    assert!(
+        out.contains(&format!("nss-mini v1: hello {word}; six 1.17.0; idna 3.20")),
+        "{name}: unexpected app output: {out:?} (stderr {err:?})"
+    );
+    let (code, out, err) = run(engine, tag, &[]);
+    assert_eq!(code, 0, "{name}: default CMD failed: {out}{err}");
+    assert!(
+        out.contains("usage: nss-mini hello"),
+        "{name}: CMD [\"--help\"] printed {out:?}"
+    );
 }
 
 fn edit(path: &Path, from: &str, to: &str) {

@@ -5,7 +5,7 @@
 use nss_cli::ImageKind;
 use nss_testkit::{Cleanup, TestEngine, assert_ok};
 
-use super::{Builder, mini_project, run, run_opts};
+use super::{Builder, run, run_opts};
 
 /// `containers/Dockerfile.test_ci`, unmodified, built from the miniature and run: its
 /// default command runs the project's test suite, as a non-root user; with the checkout
@@ -29,14 +29,11 @@ fn test_ci_image(engine: &TestEngine) {
         .expect("engine runs");
     assert_ok(&out, &format!("{name} tag of the python stand-in"));
 
-    let project = mini_project();
-    let ctx = project.path();
     let tag = cleanup.tag("test-ci");
     let mut builder = Builder::new(
         engine,
         &mut cleanup,
         nss_buildspec::DEFAULT_CPU_DOCKERFILE,
-        ctx,
         vec![
             ("PYTHON_IMAGE".into(), repo),
             ("PYTHON_VERSION".into(), version),
@@ -46,6 +43,7 @@ fn test_ci_image(engine: &TestEngine) {
         false,
     );
     builder.build(ImageKind::Test, &tag);
+    let ctx = builder.context();
 
     let (code, out, err) = run(engine, &tag, &[]);
     assert_eq!(
