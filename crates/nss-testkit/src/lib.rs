@@ -6,6 +6,12 @@
 //! it is absent; when engines are required (`CI=true` or
 //! `NSS_TEST_ENGINES=required`) an absent engine fails the test instead.
 //!
+//! The helpers engine tests share live here, once each: [`unique`] names, the one
+//! clean-up guard [`Cleanup`], the cross-process engine lock [`exclusive`], the
+//! both-engines runner [`engine_test!`] / [`on_engine`], fake clients ([`FakeEngine`]),
+//! the static preflight binary ([`static_preflight`]) and what an engine says about an
+//! image ([`inspect_labels`], [`layers_of`], [`image_size`]).
+//!
 //! ```
 //! // Under `CI=true` without engines this would panic, which is the point.
 //! if std::env::var("CI").is_err() && std::env::var("NSS_TEST_ENGINES").is_err() {
