@@ -32,7 +32,9 @@ fn lock_path() -> PathBuf {
 /// process removes an image in the middle of it; two `FROM scratch` builds can also race
 /// on buildah's working container. Serial engine tests also keep measured build times
 /// free of a second build's load. Each call opens the file anew, so two threads of one
-/// test binary exclude each other as two processes do.
+/// test binary exclude each other as two processes do; for the same reason it is not
+/// reentrant: a test that holds it (through [`on_engine`](crate::on_engine) too) must
+/// not take it again.
 pub fn exclusive() -> EngineLock {
     let path = lock_path();
     if let Some(dir) = path.parent() {
