@@ -105,3 +105,17 @@ pub use secrets::{KNOWN_SECRETS, MIN_REDACTED_LEN, Redactor, SECRET_SUFFIXES, is
 pub use system::{
     NotRegular, READ_CAP, SystemProbe, describe_file_type, read_regular, read_small_file,
 };
+
+/// The cargo `--config` value that links `triple`'s artifacts statically (`+crt-static`
+/// for that target alone, not for build scripts): how the binary is built to run `FROM
+/// scratch` in any image.
+///
+/// ```
+/// assert_eq!(
+///     nss_preflight::static_rustflags("x86_64-unknown-linux-gnu"),
+///     r#"target.x86_64-unknown-linux-gnu.rustflags=["-C", "target-feature=+crt-static"]"#
+/// );
+/// ```
+pub fn static_rustflags(triple: &str) -> String {
+    format!(r#"target.{triple}.rustflags=["-C", "target-feature=+crt-static"]"#)
+}

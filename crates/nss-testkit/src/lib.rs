@@ -6,6 +6,12 @@
 //! it is absent; when engines are required (`CI=true` or
 //! `NSS_TEST_ENGINES=required`) an absent engine fails the test instead.
 //!
+//! The helpers engine tests share live here, once each: [`unique`] names, the one
+//! clean-up guard [`Cleanup`], the cross-process engine lock [`exclusive`], the
+//! both-engines runner [`engine_test!`] / [`on_engine`], fake clients ([`FakeEngine`]),
+//! the static preflight binary ([`static_preflight`]) and what an engine says about an
+//! image ([`inspect_labels`], [`layers_of`], [`image_size`]).
+//!
 //! ```
 //! // Under `CI=true` without engines this would panic, which is the point.
 //! if std::env::var("CI").is_err() && std::env::var("NSS_TEST_ENGINES").is_err() {
@@ -22,6 +28,20 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+mod cleanup;
+mod fake;
+mod image;
+mod lock;
+mod names;
+mod preflight;
+
+pub use crate::cleanup::Cleanup;
+pub use crate::fake::{FakeEngine, FakeEngineBuilder, NSS_FAKE_LOG};
+pub use crate::image::{assert_ok, host_platform, image_size, inspect_labels, layers_of, ok};
+pub use crate::lock::{EngineLock, exclusive};
+pub use crate::names::unique;
+pub use crate::preflight::static_preflight;
 
 /// Path of the podman binary, set once podman is configured.
 pub const NSS_TEST_PODMAN: &str = "NSS_TEST_PODMAN";
@@ -95,6 +115,11 @@ impl TestEngine {
             EngineKind::Docker => "docker",
         }
     }
+
+    /// A [`unique`] name for `what` on this engine: `nss-test-<what>-<engine>-...`.
+    pub fn unique(&self, what: &str) -> String {
+        unique(&format!("{what}-{}", self.name()))
+    }
 }
 
 /// The workspace root (two levels above this crate).
@@ -106,14 +131,26 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where `scripts/engines.sh` keeps its state: `NSS_ENGINES_DIR`, else
+/// `<workspace>/.nss/engines`.
+pub fn engines_dir() -> PathBuf {
+    std::env::var_os(NSS_ENGINES_DIR)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".nss/engines"))
+}
+
+/// Cargo's target directory of this workspace: `CARGO_TARGET_DIR`, else `<workspace>/target`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
 /// The variables `scripts/engines.sh` published: the process environment first,
 /// then the `env` file in its state directory.
 pub fn published() -> BTreeMap<String, String> {
     let mut vars = BTreeMap::new();
-    let dir = std::env::var_os(NSS_ENGINES_DIR)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_root().join(".nss/engines"));
-    if let Ok(text) = std::fs::read_to_string(dir.join("env")) {
+    if let Ok(text) = std::fs::read_to_string(engines_dir().join("env")) {
         for line in text.lines() {
             let line = line.trim().trim_start_matches("export ");
             if let Some((k, v)) = line.split_once('=') {
@@ -202,22 +239,6 @@ pub fn docker() -> Option<TestEngine> {
     })
 }
 
-/// One engine test at a time in this test binary, for tests that build or remove
-/// images: hold the guard for the whole test, declared before any [`Cleanup`] so the
-/// removals happen under it too.
-///
-/// podman 4.3 shares one image store between all its processes, and a build's
-/// layer-cache lookup fails ("getting top layer info: layer not known") when
-/// another process removes an image in the middle of it; two `FROM scratch` builds
-/// can also race on buildah's working container. Serial engine tests also keep
-/// measured build times free of a second build's load.
-pub fn exclusive() -> std::sync::MutexGuard<'static, ()> {
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    // A test that failed while holding the lock poisons it; the next one may go on.
-    LOCK.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Every started engine; each absent one is skipped (or fails when required).
 pub fn engines() -> Vec<TestEngine> {
     [podman(), docker()].into_iter().flatten().collect()
@@ -234,46 +255,41 @@ pub fn value(name: &str) -> Option<String> {
     var(&published(), name).or_else(|| skip(name, "it is not set"))
 }
 
-/// What a test made in an engine, removed when this is dropped, also when the test
-/// fails: containers first (`rm -f`), then images and manifest lists (`rmi -f`, newest
-/// first). Removal errors are ignored: the thing may never have been made.
-#[derive(Debug)]
-pub struct Cleanup<'a> {
-    engine: &'a TestEngine,
-    containers: Vec<String>,
-    images: Vec<String>,
-}
-
-impl<'a> Cleanup<'a> {
-    /// Nothing to remove yet.
-    pub fn new(engine: &'a TestEngine) -> Self {
-        Self {
-            engine,
-            containers: Vec::new(),
-            images: Vec::new(),
-        }
-    }
-
-    /// Also removes the image (or manifest list) `tag`.
-    pub fn image(mut self, tag: impl Into<String>) -> Self {
-        self.images.push(tag.into());
-        self
-    }
-
-    /// Also removes the container `name`.
-    pub fn container(mut self, name: impl Into<String>) -> Self {
-        self.containers.push(name.into());
-        self
+/// Runs `test` on `engine` when it was started (absent: skipped, or failed when engines
+/// are required), holding [`exclusive`] throughout: for tests that build, remove or time
+/// images. [`engine_test!`] declares the usual pair of tests over it.
+pub fn on_engine(engine: Option<TestEngine>, test: impl FnOnce(&TestEngine)) {
+    if let Some(engine) = engine {
+        let _lock = exclusive();
+        test(&engine);
     }
 }
 
-impl Drop for Cleanup<'_> {
-    fn drop(&mut self) {
-        for name in &self.containers {
-            let _ = self.engine.command().args(["rm", "-f", name]).output();
+/// Declares a module `NAME` with two tests, `podman` and `docker`, each running the
+/// function `BODY(&TestEngine)` on that engine through [`on_engine`]: the one way a test
+/// runs on both engines.
+///
+/// ```
+/// fn answers(engine: &nss_testkit::TestEngine) {
+///     assert!(engine.command().arg("--version").status().unwrap().success());
+/// }
+/// nss_testkit::engine_test!(engine_answers, answers);
+/// # fn main() {}
+/// ```
+#[macro_export]
+macro_rules! engine_test {
+    ($(#[$meta:meta])* $name:ident, $body:ident) => {
+        $(#[$meta])*
+        mod $name {
+            #[test]
+            fn podman() {
+                $crate::on_engine($crate::podman(), super::$body);
+            }
+
+            #[test]
+            fn docker() {
+                $crate::on_engine($crate::docker(), super::$body);
+            }
         }
-        for tag in self.images.iter().rev() {
-            let _ = self.engine.command().args(["rmi", "-f", tag]).output();
-        }
-    }
+    };
 }

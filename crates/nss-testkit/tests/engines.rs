@@ -10,26 +10,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use nss_testkit::{
-    EngineKind, NSS_TEST_BASE_IMAGE, NSS_TEST_CA_BUNDLE, NSS_TEST_MULTIARCH_BASE_IMAGE,
+    Cleanup, EngineKind, NSS_TEST_BASE_IMAGE, NSS_TEST_CA_BUNDLE, NSS_TEST_MULTIARCH_BASE_IMAGE,
     NSS_TEST_PLATFORMS, NSS_TEST_PYTHON_IMAGE, NSS_TEST_UV_IMAGE, TestEngine,
 };
 
-/// A name no other test (or concurrent run) uses: `nss-test-testkit-<pid>-<nanos>-<n>`.
+/// A name no other test (or concurrent run) uses.
 fn unique(what: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "nss-test-testkit-{what}-{}-{nanos}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    nss_testkit::unique(&format!("testkit-{what}"))
 }
 
 /// Runs a command, panicking with its output when it fails.
@@ -52,52 +41,13 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
-/// Removes images (by reference), registry tags and directories when dropped,
-/// so a failing assertion leaves nothing behind.
-#[derive(Default)]
-struct Cleanup {
-    images: Vec<(TestEngine, String)>,
-    remote: Vec<String>,
-    dirs: Vec<PathBuf>,
-    /// Tags a `--platform linux/arm64` build re-pointed: pulled back for amd64.
-    amd64_again: Vec<(TestEngine, String)>,
-}
-
-impl Drop for Cleanup {
-    fn drop(&mut self) {
-        for (engine, image) in self.images.iter().rev() {
-            let _ = engine.command().args(["rmi", "-f", image]).output();
-        }
-        for reference in &self.remote {
-            let _ = Command::new("skopeo")
-                .args([
-                    "delete",
-                    "--tls-verify=false",
-                    &format!("docker://{reference}"),
-                ])
-                .output();
-        }
-        for dir in &self.dirs {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        for (engine, image) in &self.amd64_again {
-            let _ = engine
-                .command()
-                .args(["pull", "-q", "--platform", "linux/amd64", image])
-                .output();
-        }
-    }
-}
-
-impl Cleanup {
-    /// A fresh build context holding `Dockerfile`.
-    fn context(&mut self, dockerfile: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(unique("ctx"));
-        std::fs::create_dir_all(&dir).expect("create build context");
-        self.dirs.push(dir.clone());
-        std::fs::write(dir.join("Dockerfile"), dockerfile).expect("write Dockerfile");
-        dir
-    }
+/// A fresh build context holding `Dockerfile`, removed with `cleanup`.
+fn context(cleanup: &mut Cleanup, dockerfile: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("ctx"));
+    std::fs::create_dir_all(&dir).expect("create build context");
+    cleanup.add_dir(dir.clone());
+    std::fs::write(dir.join("Dockerfile"), dockerfile).expect("write Dockerfile");
+    dir
 }
 
 fn build(engine: &TestEngine, tag: &str, context: &Path, platform: Option<&str>) -> Output {
@@ -254,12 +204,15 @@ fn builds_and_runs_have_plain_http_apt() {
     };
     let _one = nss_testkit::exclusive();
     for engine in nss_testkit::engines() {
-        let mut cleanup = Cleanup::default();
+        let mut cleanup = Cleanup::new(&engine);
         let tag = format!("localhost/{}:latest", unique(engine.name()));
-        let context = cleanup.context(&format!(
-            "FROM {base}\nRUN apt-get update -q && apt-get install -y -q --no-install-recommends less\n"
-        ));
-        cleanup.images.push((engine.clone(), tag.clone()));
+        let context = context(
+            &mut cleanup,
+            &format!(
+                "FROM {base}\nRUN apt-get update -q && apt-get install -y -q --no-install-recommends less\n"
+            ),
+        );
+        cleanup.add_image(tag.clone());
         build(&engine, &tag, &context, None);
         let out = run({
             let mut cmd = engine.command();
@@ -287,10 +240,16 @@ fn registry_takes_a_push_that_skopeo_reads() {
     };
     let _one = nss_testkit::exclusive();
     for engine in nss_testkit::engines() {
-        let mut cleanup = Cleanup::default();
+        let mut cleanup = Cleanup::new(&engine);
         let reference = format!("{registry}/{}:latest", unique(engine.name()));
-        cleanup.images.push((engine.clone(), reference.clone()));
-        cleanup.remote.push(reference.clone());
+        let mut delete = Command::new("skopeo");
+        delete.args([
+            "delete",
+            "--tls-verify=false",
+            &format!("docker://{reference}"),
+        ]);
+        cleanup.run(delete);
+        cleanup.add_image(reference.clone());
         run({
             let mut cmd = engine.command();
             cmd.args(["tag", &base, &reference]);
@@ -353,16 +312,21 @@ fn podman_runs_arm64_build_steps_through_qemu() {
         return;
     }
     let _one = nss_testkit::exclusive();
-    let mut cleanup = Cleanup::default();
+    let mut cleanup = Cleanup::new(&engine);
     let tag = format!("localhost/{}:latest", unique("arm64"));
     // podman resolves uv's image for arm64 through registries.conf (an index in
     // the loopback registry): the arm64 build must pick the aarch64 binary and
     // the RUN step then executes it under qemu. Pulling re-points the local tag.
-    cleanup.amd64_again.push((engine.clone(), uv.clone()));
-    let context = cleanup.context(&format!(
-        "FROM {uv} AS uv\nFROM scratch\nCOPY --from=uv /uv /uv\nRUN [\"/uv\", \"--version\"]\n"
-    ));
-    cleanup.images.push((engine.clone(), tag.clone()));
+    let mut pull_amd64 = engine.command();
+    pull_amd64.args(["pull", "-q", "--platform", "linux/amd64", &uv]);
+    cleanup.run(pull_amd64);
+    let context = context(
+        &mut cleanup,
+        &format!(
+            "FROM {uv} AS uv\nFROM scratch\nCOPY --from=uv /uv /uv\nRUN [\"/uv\", \"--version\"]\n"
+        ),
+    );
+    cleanup.add_image(tag.clone());
     build(&engine, &tag, &context, Some("linux/arm64"));
     let arch = run({
         let mut cmd = engine.command();
@@ -374,7 +338,7 @@ fn podman_runs_arm64_build_steps_through_qemu() {
     let container = unique("arm64-ctr");
     let out_dir = std::env::temp_dir().join(unique("arm64-out"));
     std::fs::create_dir_all(&out_dir).expect("create output dir");
-    cleanup.dirs.push(out_dir.clone());
+    cleanup.add_dir(out_dir.clone());
     run({
         let mut cmd = engine.command();
         cmd.args([
@@ -416,16 +380,17 @@ fn podman_builds_each_platform_from_the_multiarch_base() {
         return;
     };
     let _one = nss_testkit::exclusive();
-    let mut cleanup = Cleanup::default();
-    let context = cleanup.context(&format!(
-        "FROM {base}\nRUN dpkg --print-architecture > /arch && uname -m >> /arch\n"
-    ));
+    let mut cleanup = Cleanup::new(&engine);
+    let context = context(
+        &mut cleanup,
+        &format!("FROM {base}\nRUN dpkg --print-architecture > /arch && uname -m >> /arch\n"),
+    );
     for (platform, expected) in [
         ("linux/amd64", "amd64\nx86_64"),
         ("linux/arm64", "arm64\naarch64"),
     ] {
         let tag = format!("localhost/{}:latest", unique("multiarch"));
-        cleanup.images.push((engine.clone(), tag.clone()));
+        cleanup.add_image(tag.clone());
         build(&engine, &tag, &context, Some(platform));
         // The RUN step ran on the platform asked for (arm64: through qemu).
         let out = run({

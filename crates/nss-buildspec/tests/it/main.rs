@@ -9,4 +9,5 @@ mod fuzz;
 mod precedence;
 mod project;
 mod reference;
+mod resolve;
 mod workflow;

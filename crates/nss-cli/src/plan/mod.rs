@@ -316,10 +316,7 @@ pub(crate) fn preflight_steps(
     }
 }
 
-/// The `--config` value that links `triple`'s artifacts statically (`+crt-static`).
-pub fn static_rustflags(triple: &str) -> String {
-    format!(r#"target.{triple}.rustflags=["-C", "target-feature=+crt-static"]"#)
-}
+pub use nss_preflight::static_rustflags;
 
 pub(crate) fn load_flag(engine: &Engine) -> Vec<&'static str> {
     // buildx keeps results in the builder unless told to load them into the image store.

@@ -28,11 +28,21 @@ fn env_for(project: &TempProject, fake: &FakeEngine) -> BTreeMap<String, String>
     env
 }
 
+/// The probe project with a fake podman, and the environment `nss` gets for them.
+fn probe_on_podman() -> (TempProject, FakeEngine, BTreeMap<String, String>) {
+    let project = TempProject::new("probe", None);
+    let fake = FakeEngine::podman().write(project.tmp.path());
+    let env = env_for(&project, &fake);
+    (project, fake, env)
+}
+
 #[test]
 fn every_task_on_every_engine_class() {
     for (name, client, version, buildx) in CLASSES {
         let project = TempProject::new("probe", None);
-        let fake = FakeEngine::new(project.tmp.path(), client, version, buildx, true, (0, ""));
+        let fake = FakeEngine::client(client, version)
+            .buildx_if(buildx)
+            .write(project.tmp.path());
         let env = env_for(&project, &fake);
         let tasks: [(&str, &[&str]); 7] = [
             ("build_runtime", &["--dry-run", "build"]),
@@ -76,16 +86,7 @@ fn every_task_on_every_engine_class() {
 
 #[test]
 fn nss_dry_run_variable_equals_the_flag() {
-    let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
-    let mut env = env_for(&project, &fake);
+    let (project, fake, mut env) = probe_on_podman();
     let flag = nss(project.tmp.path(), &env, &["--dry-run", "build"]);
     env.insert("NSS_DRY_RUN".into(), "1".into());
     let var = nss(project.tmp.path(), &env, &["build"]);
@@ -100,16 +101,7 @@ fn nss_dry_run_variable_equals_the_flag() {
 
 #[test]
 fn arguments_override_the_environment_and_reach_the_build() {
-    let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
-    let mut env = env_for(&project, &fake);
+    let (project, _fake, mut env) = probe_on_podman();
     env.insert("CONTAINER_GPU_IMAGE".into(), "from-env:1".into());
     // As with `cargo make container-run-gpu-dev CMD="make test"`: the build accepts CMD too.
     let out = nss(
@@ -123,28 +115,15 @@ fn arguments_override_the_environment_and_reach_the_build() {
             "CUDA_VERSION=12.6.3",
         ],
     );
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains(" -t from-arg:2 "), "{}", out.stdout);
-    assert!(
-        out.stdout.contains("--build-arg CUDA_VERSION=12.6.3"),
-        "{}",
-        out.stdout
-    );
+    out.success()
+        .prints(" -t from-arg:2 ")
+        .prints("--build-arg CUDA_VERSION=12.6.3");
     assert!(!out.stdout.contains("from-env"), "{}", out.stdout);
 }
 
 #[test]
 fn relative_dockerfile_is_against_the_project_dir() {
-    let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
-    let env = env_for(&project, &fake);
+    let (project, _fake, env) = probe_on_podman();
     let out = nss(
         project.tmp.path(),
         &env,
@@ -164,16 +143,7 @@ fn relative_dockerfile_is_against_the_project_dir() {
 
 #[test]
 fn preflight_image_is_built_here_when_not_given() {
-    let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
-    let mut env = env_for(&project, &fake);
+    let (project, _fake, mut env) = probe_on_podman();
     env.remove("CONTAINER_PREFLIGHT_IMAGE");
     env.insert("PATH".into(), std::env::var("PATH").unwrap_or_default());
     let out = nss(project.tmp.path(), &env, &["--dry-run", "build"]);
@@ -205,16 +175,7 @@ fn preflight_image_is_built_here_when_not_given() {
 
 #[test]
 fn secrets_are_passed_by_name_when_set() {
-    let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
-    let mut env = env_for(&project, &fake);
+    let (project, _fake, mut env) = probe_on_podman();
     env.insert("HF_TOKEN".into(), "hf_secret_value".into());
     env.insert("WANDB_API_KEY".into(), "".into());
     let out = nss(project.tmp.path(), &env, &["--dry-run", "run"]);
@@ -240,14 +201,10 @@ fn bundled_example_is_the_last_resort_and_help_says_so() {
         "{}",
         help.stdout
     );
-    let spec = nss(tmp.path(), &env, &["spec"]);
-    assert_eq!(spec.code, 0, "{}", spec.stderr);
-    assert!(spec.stdout.contains("APP=hello-gpu"), "{}", spec.stdout);
-    assert!(
-        spec.stdout.contains("CUDA_VERSION=12.8."),
-        "{}",
-        spec.stdout
-    );
+    nss(tmp.path(), &env, &["spec"])
+        .success()
+        .prints("APP=hello-gpu")
+        .prints("CUDA_VERSION=12.8.");
     // The example's `[tool.nss] secrets` list is passed by name, like HF_TOKEN.
     env.insert("HELLO_GPU_API_KEY".into(), "not-on-the-command-line".into());
     env.insert(
@@ -271,14 +228,9 @@ fn bundled_example_is_the_last_resort_and_help_says_so() {
 #[test]
 fn a_docker_client_without_buildkit_runs_but_does_not_build() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "docker",
-        "Docker version 28.2.2, build e6534b4",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::docker()
+        .version("Docker version 28.2.2, build e6534b4")
+        .write(project.tmp.path());
     let env = env_for(&project, &fake);
     let run = nss(project.tmp.path(), &env, &["--dry-run", "run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

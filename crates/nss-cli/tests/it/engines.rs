@@ -6,21 +6,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use nss_testkit::{Cleanup, EngineKind, TestEngine};
+use nss_testkit::{Cleanup, EngineKind, TestEngine, inspect_labels, layers_of};
 
 use crate::util::{TempProject, base_env, nss, nss_command};
-
-fn unique(prefix: &str, engine: &TestEngine) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "nss-test-{prefix}-{}-{}-{nanos:x}",
-        engine.name(),
-        std::process::id()
-    )
-}
 
 /// The environment `nss` gets to drive `engine` on `project`.
 fn nss_env(
@@ -47,26 +35,6 @@ fn nss_env(
     env
 }
 
-fn inspect_labels(engine: &TestEngine, tag: &str) -> BTreeMap<String, String> {
-    let out = engine
-        .command()
-        .args([
-            "image",
-            "inspect",
-            "--format",
-            "{{json .Config.Labels}}",
-            tag,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "inspect {tag}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// Names of the containers (any state) of image `tag` (podman lists it as `localhost/<tag>`).
 fn containers_of(engine: &TestEngine, tag: &str) -> String {
     let out = engine
@@ -89,14 +57,13 @@ fn containers_of(engine: &TestEngine, tag: &str) -> String {
 }
 
 fn build_and_run(engine: &TestEngine) {
-    let _one = nss_testkit::exclusive();
     let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
         return;
     };
     let project = TempProject::new("probe", Some(&base));
-    let runtime = format!("{}:1", unique("cli-gpu", engine));
-    let dev = format!("{}:1", unique("cli-dev", engine));
-    let test = format!("{}:1", unique("cli-test", engine));
+    let runtime = format!("{}:1", engine.unique("cli-gpu"));
+    let dev = format!("{}:1", engine.unique("cli-dev"));
+    let test = format!("{}:1", engine.unique("cli-test"));
     let _guard = Cleanup::new(engine)
         .image(&runtime)
         .image(&dev)
@@ -167,14 +134,9 @@ fn build_and_run(engine: &TestEngine) {
     );
 
     // CMD with spaces passes through, word by word.
-    let out = nss(&cwd, &env, &["run", "CMD=show 'two words' 'and  more'"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout
-            .contains("argc=3\narg=[show]\narg=[two words]\narg=[and  more]\n"),
-        "{}",
-        out.stdout
-    );
+    nss(&cwd, &env, &["run", "CMD=show 'two words' 'and  more'"])
+        .success()
+        .prints("argc=3\narg=[show]\narg=[two words]\narg=[and  more]\n");
     // So do ARGS after `--`.
     let out = nss(&cwd, &env, &["run", "--", "x y", "z"]);
     assert!(
@@ -279,21 +241,7 @@ fn build_and_run(engine: &TestEngine) {
     );
 }
 
-#[test]
-fn podman_builds_and_runs_the_fixture() {
-    let Some(engine) = nss_testkit::podman() else {
-        return;
-    };
-    build_and_run(&engine);
-}
-
-#[test]
-fn docker_builds_and_runs_the_fixture() {
-    let Some(engine) = nss_testkit::docker() else {
-        return;
-    };
-    build_and_run(&engine);
-}
+nss_testkit::engine_test!(builds_and_runs_the_fixture, build_and_run);
 
 #[test]
 fn docker_without_nvidia_runtime_refuses_gpus_with_one_actionable_line() {
@@ -305,7 +253,7 @@ fn docker_without_nvidia_runtime_refuses_gpus_with_one_actionable_line() {
     };
     let _one = nss_testkit::exclusive();
     let project = TempProject::new("probe", Some(&base));
-    let tag = format!("{}:1", unique("cli-gpus", &engine));
+    let tag = format!("{}:1", engine.unique("cli-gpus"));
     let _guard = Cleanup::new(&engine).image(&tag);
     let mut env = nss_env(&engine, &project, &[("CONTAINER_GPU_IMAGE", &tag)]);
     let out = nss(&project.dir(), &env, &["build"]);
@@ -332,7 +280,7 @@ fn podman_multiarch_pushes_both_platforms_with_labels_and_annotations() {
     assert_eq!(engine.kind, EngineKind::Podman);
     let _one = nss_testkit::exclusive();
     let project = TempProject::new("probe", None);
-    let repo = unique("cli-multi", &engine);
+    let repo = engine.unique("cli-multi");
     let reg = format!("{registry}/{repo}");
     let env = nss_env(
         &engine,
@@ -456,27 +404,6 @@ fn doctor_reports_one_line_per_item() {
     }
 }
 
-/// The layer digests of an image (`RootFS.Layers`).
-fn layers_of(engine: &TestEngine, tag: &str) -> Vec<String> {
-    let out = engine
-        .command()
-        .args([
-            "image",
-            "inspect",
-            "--format",
-            "{{json .RootFS.Layers}}",
-            tag,
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "inspect {tag}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 /// A copy of the probe project committed to a git repository of its own, its content
 /// marked with `mark`; returns the project and its commit.
 fn revision(base: &str, mark: &str) -> (TempProject, String) {
@@ -512,13 +439,12 @@ fn revision(base: &str, mark: &str) -> (TempProject, String) {
 /// label step must never put one build's labels on the other's image), and no temporary
 /// tag is left behind.
 fn concurrent_builds_never_mix(engine: &TestEngine) {
-    let _one = nss_testkit::exclusive();
     let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) else {
         return;
     };
     let (a, rev_a) = revision(&base, "a");
     let (b, rev_b) = revision(&base, "b");
-    let tag = format!("{}:1", unique("concurrent", engine));
+    let tag = format!("{}:1", engine.unique("concurrent"));
     let (alone_a, alone_b) = (format!("{tag}-a"), format!("{tag}-b"));
     let _guard = Cleanup::new(engine)
         .image(&tag)
@@ -589,16 +515,7 @@ fn temporary_tags(engine: &TestEngine) -> std::collections::BTreeSet<String> {
         .collect()
 }
 
-#[test]
-fn podman_concurrent_builds_of_one_tag_never_mix() {
-    if let Some(e) = nss_testkit::podman() {
-        concurrent_builds_never_mix(&e);
-    }
-}
-
-#[test]
-fn docker_concurrent_builds_of_one_tag_never_mix() {
-    if let Some(e) = nss_testkit::docker() {
-        concurrent_builds_never_mix(&e);
-    }
-}
+nss_testkit::engine_test!(
+    concurrent_builds_of_one_tag_never_mix,
+    concurrent_builds_never_mix
+);

@@ -170,14 +170,7 @@ fn assert_one_line_exit_2(what: &str, out: &crate::util::Out, says: &[&str]) {
 fn bad_input_exits_2_with_one_line_and_runs_nothing() {
     for case in CASES {
         let project = TempProject::new("probe", None);
-        let fake = FakeEngine::new(
-            project.tmp.path(),
-            "podman",
-            "podman version 4.3.1",
-            false,
-            true,
-            (0, ""),
-        );
+        let fake = FakeEngine::podman().write(project.tmp.path());
         let env = env(&project, &fake, case.env);
         let out = nss(&project.dir(), &env, case.args);
         assert_one_line_exit_2(case.what, &out, case.says);
@@ -198,14 +191,7 @@ fn bad_input_exits_2_with_one_line_and_runs_nothing() {
 #[test]
 fn docker_daemon_not_running() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "docker",
-        "Docker version 20.10.24+dfsg1, build 297e128",
-        false,
-        false,
-        (0, ""),
-    );
+    let fake = FakeEngine::docker().daemon_down().write(project.tmp.path());
     let out = nss(&project.dir(), &env(&project, &fake, &[]), &["build"]);
     assert_one_line_exit_2("daemon down", &out, &["daemon does not answer", "start it"]);
     assert_eq!(
@@ -218,14 +204,9 @@ fn docker_daemon_not_running() {
 #[test]
 fn docker_without_buildx_or_builtin_buildkit() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "docker",
-        "Docker version 28.2.2, build e6534b4",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::docker()
+        .version("Docker version 28.2.2, build e6534b4")
+        .write(project.tmp.path());
     let out = nss(
         &project.dir(),
         &env(&project, &fake, &[]),
@@ -254,14 +235,9 @@ fn no_engine_at_all() {
 fn gpus_refused_names_the_flag_and_the_toolkit() {
     let project = TempProject::new("probe", None);
     let refusal = "docker: Error response from daemon: could not select device driver \"\" with capabilities: [[gpu]].";
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "docker",
-        "Docker version 20.10.24+dfsg1, build 297e128",
-        false,
-        true,
-        (125, refusal),
-    );
+    let fake = FakeEngine::docker()
+        .run_exits(125, refusal)
+        .write(project.tmp.path());
     let out = nss(&project.dir(), &env(&project, &fake, &[]), &["run"]);
     assert_eq!(out.code, 2, "{out:?}");
     let last = out.stderr.lines().last().unwrap_or_default();
@@ -274,14 +250,9 @@ fn gpus_refused_names_the_flag_and_the_toolkit() {
 #[test]
 fn run_passes_the_exit_code_through() {
     let project = TempProject::new("probe", None);
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (42, ""),
-    );
+    let fake = FakeEngine::podman()
+        .run_exits(42, "")
+        .write(project.tmp.path());
     let out = nss(
         &project.dir(),
         &env(&project, &fake, &[]),
@@ -305,14 +276,7 @@ fn run_passes_the_exit_code_through() {
 fn malformed_pyproject_exits_2() {
     let project = TempProject::new("probe", None);
     std::fs::write(project.dir().join("pyproject.toml"), "[project\nname = 1\n").unwrap();
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(project.tmp.path());
     let out = nss(&project.dir(), &env(&project, &fake, &[]), &["spec"]);
     assert_one_line_exit_2("malformed pyproject", &out, &["pyproject.toml"]);
 }
@@ -321,14 +285,9 @@ fn malformed_pyproject_exits_2() {
 fn missing_image_says_to_build_first() {
     let project = TempProject::new("probe", None);
     let refusal = "Error: nss-gpu:latest: image not known";
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (125, refusal),
-    );
+    let fake = FakeEngine::podman()
+        .run_exits(125, refusal)
+        .write(project.tmp.path());
     let out = nss(&project.dir(), &env(&project, &fake, &[]), &["run"]);
     assert_eq!(out.code, 2, "{out:?}");
     let last = out.stderr.lines().last().unwrap_or_default();

@@ -534,14 +534,7 @@ fn a_fifo_under_git_does_not_hang_labels() {
 fn switches_take_only_their_documented_values() {
     let project = TempProject::new("probe", None);
     let dir = project.dir();
-    let fake = FakeEngine::new(
-        &project.path("fake"),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(&project.path("fake"));
     for value in ["on", "y", "2", " 1", "1 ", "dry\nrun"] {
         let mut env = env_for(&dir);
         env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use nss_testkit::{Cleanup, TestEngine};
+use nss_testkit::{Cleanup, TestEngine, image_size};
 use serde_json::Value;
 
 use crate::util::{TempProject, base_env, nss};
@@ -30,18 +30,6 @@ fn dockerfile(uv_image: &str, python_image: &str) -> String {
          RUN --mount=type=secret,id=build_ca \\\n    \
          if [ -f /run/secrets/build_ca ]; then export SSL_CERT_FILE=/run/secrets/build_ca; fi; \\\n    \
          uv sync --no-dev --no-editable --extra fancy\n"
-    )
-}
-
-fn unique(engine: &TestEngine) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "nss-test-inspect-{}-{}-{nanos:x}:1",
-        engine.name(),
-        std::process::id()
     )
 }
 
@@ -109,22 +97,7 @@ fn schema_errors(script: &str, doc: &str) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
-fn engine_size(engine: &TestEngine, tag: &str) -> u64 {
-    let out = engine
-        .command()
-        .args(["image", "inspect", "--format", "{{.Size}}", tag])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
-}
-
 fn sbom_and_size(engine: &TestEngine) {
-    let _one = nss_testkit::exclusive();
     let (Some(uv), Some(python)) = (
         nss_testkit::value(nss_testkit::NSS_TEST_UV_IMAGE),
         nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE),
@@ -139,7 +112,7 @@ fn sbom_and_size(engine: &TestEngine) {
         dockerfile(&uv, &python),
     )
     .unwrap();
-    let tag = unique(engine);
+    let tag = format!("{}:1", engine.unique("inspect"));
     let mut env = base_env();
     env.extend(engine.env.iter().cloned());
     env.insert("CONTAINER_CMD".into(), engine.program.display().to_string());
@@ -299,7 +272,7 @@ fn sbom_and_size(engine: &TestEngine) {
     assert_eq!(out.code, 0, "{} size: {}", engine.name(), out.stderr);
     let r: Value = serde_json::from_str(&out.stdout).unwrap();
     let total = r["total"].as_u64().unwrap();
-    assert_eq!(total, engine_size(engine, &tag), "{}", engine.name());
+    assert_eq!(total, image_size(engine, &tag), "{}", engine.name());
     let layers = r["layers"].as_array().unwrap();
     let sum: u64 = layers.iter().map(|l| l["size"].as_u64().unwrap()).sum();
     assert_eq!(
@@ -391,19 +364,7 @@ fn check_renders(html: &str, file: &Path, what: &str) {
     }
 }
 
-#[test]
-fn sbom_and_size_podman() {
-    if let Some(e) = nss_testkit::podman() {
-        sbom_and_size(&e);
-    }
-}
-
-#[test]
-fn sbom_and_size_docker() {
-    if let Some(e) = nss_testkit::docker() {
-        sbom_and_size(&e);
-    }
-}
+nss_testkit::engine_test!(sbom_and_size_on_a_built_image, sbom_and_size);
 
 /// `nss sbom` and `nss size` on the bundled example's runtime image, built from the shipped
 /// `Dockerfile.cuda` with stand-in bases (called by the cargo-make workflow test, which
@@ -467,7 +428,7 @@ pub(crate) fn example_runtime_contents(
     assert_eq!(out.code, 0, "{name} size: {}", out.stderr);
     let r: Value = serde_json::from_str(&out.stdout).unwrap();
     let total = r["total"].as_u64().unwrap();
-    assert_eq!(total, engine_size(engine, tag), "{name}");
+    assert_eq!(total, image_size(engine, tag), "{name}");
     let layers = r["layers"].as_array().unwrap();
     let sum: u64 = layers.iter().map(|l| l["size"].as_u64().unwrap()).sum();
     assert_eq!(sum + r["metadata"].as_u64().unwrap(), total, "{name}: {r}");

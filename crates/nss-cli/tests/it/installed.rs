@@ -100,7 +100,9 @@ fn a_copied_binary_works_anywhere_and_never_names_its_source_tree() {
         ("podman", "podman version 4.3.1", false),
         ("docker", "Docker version 28.0.1, build 068a01e", true),
     ] {
-        let fake = FakeEngine::new(inst.tmp.path(), client, version, buildx, true, (0, ""));
+        let fake = FakeEngine::client(client, version)
+            .buildx_if(buildx)
+            .write(inst.tmp.path());
         let env = inst.env(&fake);
         let elsewhere = inst.path("elsewhere");
         let app = inst.path("app").display().to_string();
@@ -217,14 +219,7 @@ fn preflight_needs_nothing_from_the_project(client: &str, what: &str, plan: &str
 #[test]
 fn init_gives_the_project_its_own_dockerfiles() {
     let inst = Installed::new();
-    let fake = FakeEngine::new(
-        inst.tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(inst.tmp.path());
     let env = inst.env(&fake);
     let app = inst.path("app");
     let before = inst.run(&app, &env, &["spec", "--explain"]);

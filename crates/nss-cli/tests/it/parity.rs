@@ -236,14 +236,10 @@ fn every_task_plans_every_option_of_its_make_target() {
         ".PHONY: test-ci\ntest-ci: ## CI tests\n\tuv run --frozen pytest\n",
     )
     .unwrap();
-    let fake = FakeEngine::new(
-        project.tmp.path(),
-        "docker",
-        "Docker version 28.2.2, build e6534b4",
-        true,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::docker()
+        .version("Docker version 28.2.2, build e6534b4")
+        .buildx()
+        .write(project.tmp.path());
     let hf = project.path("hf");
     let registry = "registry.example:5000/org";
     let mut env: BTreeMap<String, String> = base_env();

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::util::{TempProject, base_env, nss};
+use crate::util::{FakeEngine, TempProject, base_env, nss};
 
 fn reference() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../nss-buildspec/tests/fixtures/safe-synthesizer")
@@ -256,26 +256,14 @@ fn system_packages_are_shown_passed_and_checked() {
         "{}",
         out.stdout
     );
-    let fake = crate::util::FakeEngine::new(
-        tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(tmp.path());
     let mut build_env = env.clone();
     build_env.extend(fake.env.iter().cloned());
     build_env.insert("CONTAINER_CMD".into(), fake.program.display().to_string());
     build_env.insert("CONTAINER_PREFLIGHT_IMAGE".into(), "nss-preflight:1".into());
     let out = nss(&dir, &build_env, &["--dry-run", "build"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(
-        out.stdout
-            .contains("--build-arg SYSTEM_PACKAGES_RUNTIME=libpq5"),
-        "{}",
-        out.stdout
-    );
+    out.success()
+        .prints("--build-arg SYSTEM_PACKAGES_RUNTIME=libpq5");
     // UV_PYTHON_INSTALL_MIRROR reaches the build only when set.
     assert!(
         !out.stdout.contains("UV_PYTHON_INSTALL_MIRROR"),

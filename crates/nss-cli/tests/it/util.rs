@@ -1,5 +1,5 @@
-//! Shared helpers: the `nss` binary with an injected environment, fixture copies, fake
-//! engine clients that record their argv.
+//! Shared helpers: the `nss` binary with an injected environment, fixture copies; fake
+//! engine clients come from `nss_testkit`.
 
 #![allow(dead_code)]
 
@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Variable the fake engine clients append their argv to (test-only).
-pub(crate) const NSS_FAKE_LOG: &str = "NSS_FAKE_LOG";
+pub(crate) use nss_testkit::FakeEngine;
 
 /// The fixture projects.
 pub(crate) fn fixture(name: &str) -> PathBuf {
@@ -99,6 +98,20 @@ pub(crate) struct Out {
     pub(crate) stderr: String,
 }
 
+impl Out {
+    /// Asserts that `nss` exited 0 (showing its stderr otherwise).
+    pub(crate) fn success(&self) -> &Self {
+        assert_eq!(self.code, 0, "{}", self.stderr);
+        self
+    }
+
+    /// Asserts that stdout holds `text` (showing stdout otherwise).
+    pub(crate) fn prints(&self, text: &str) -> &Self {
+        assert!(self.stdout.contains(text), "{}", self.stdout);
+        self
+    }
+}
+
 /// The environment `nss` gets to drive a fake engine client on `project`: the base
 /// environment, the fake's own variables, a fixed preflight image and a private HF cache.
 pub(crate) fn fake_engine_env(
@@ -138,70 +151,6 @@ pub(crate) fn nss_command(cwd: &Path, env: &BTreeMap<String, String>, args: &[&s
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_nss"));
     cmd.current_dir(cwd).env_clear().envs(env).args(args);
     cmd
-}
-
-/// A fake engine client: a shell script named `name` (`docker` or `podman`) that appends
-/// its argv to `$NSS_FAKE_LOG`, prints `version_line` for `--version`, exits `run_code`
-/// (after printing `run_stderr`) for `run`, and succeeds otherwise. With `buildx`, a
-/// `docker-buildx` plugin is placed under the returned `DOCKER_CONFIG`.
-pub(crate) struct FakeEngine {
-    /// The client program.
-    pub(crate) program: PathBuf,
-    /// The log of invocations.
-    pub(crate) log: PathBuf,
-    /// Variables to add to the environment.
-    pub(crate) env: Vec<(String, String)>,
-}
-
-impl FakeEngine {
-    /// Writes the fake client into `dir`.
-    pub(crate) fn new(
-        dir: &Path,
-        name: &str,
-        version_line: &str,
-        buildx: bool,
-        daemon_up: bool,
-        run: (i32, &str),
-    ) -> Self {
-        let bin = dir.join(format!("fake-{name}-bin"));
-        std::fs::create_dir_all(&bin).unwrap();
-        let program = bin.join(name);
-        let log = dir.join(format!("fake-{name}.log"));
-        let script = format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"${NSS_FAKE_LOG}\"\ncase \"$1\" in\n  --version) echo '{version_line}' ;;\n  version|info) {} ;;\n  run) printf '%s\\n' '{}' >&2; exit {} ;;\nesac\nexit 0\n",
-            if daemon_up {
-                "exit 0"
-            } else {
-                "echo 'Cannot connect to the Docker daemon' >&2; exit 1"
-            },
-            run.1,
-            run.0
-        );
-        std::fs::write(&program, script).unwrap();
-        std::fs::set_permissions(
-            &program,
-            std::os::unix::fs::PermissionsExt::from_mode(0o755),
-        )
-        .unwrap();
-        let mut env = vec![(NSS_FAKE_LOG.to_string(), log.display().to_string())];
-        let config = dir.join(format!("fake-{name}-config"));
-        std::fs::create_dir_all(config.join("cli-plugins")).unwrap();
-        if buildx {
-            std::fs::write(config.join("cli-plugins/docker-buildx"), "#!/bin/sh\n").unwrap();
-        }
-        env.push(("DOCKER_CONFIG".into(), config.display().to_string()));
-        Self { program, log, env }
-    }
-
-    /// The invocations so far, one argv line each (excluding classification `--version`).
-    pub(crate) fn calls(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .filter(|l| *l != "--version")
-            .map(str::to_string)
-            .collect()
-    }
 }
 
 /// Replaces machine-specific parts of dry-run output so it can be snapshotted.

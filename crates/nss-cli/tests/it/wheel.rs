@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use nss_testkit::ok;
+
 use crate::util::{FakeEngine, base_env};
 
 fn maturin() -> Option<PathBuf> {
@@ -17,17 +19,6 @@ fn maturin() -> Option<PathBuf> {
         return Some(tools);
     }
     which::which("maturin").ok()
-}
-
-fn ok(cmd: &mut Command, what: &str) -> String {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -87,14 +78,7 @@ fn the_wheel_installs_and_runs_in_an_unrelated_project() {
     for f in ["pyproject.toml", ".python-version"] {
         std::fs::copy(root.join("examples/hello-gpu").join(f), app.join(f)).unwrap();
     }
-    let fake = FakeEngine::new(
-        tmp.path(),
-        "podman",
-        "podman version 4.3.1",
-        false,
-        true,
-        (0, ""),
-    );
+    let fake = FakeEngine::podman().write(tmp.path());
     let run = |args: &[&str]| {
         let mut env: std::collections::BTreeMap<String, String> = base_env()
             .into_iter()

@@ -18,27 +18,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
 
-use nss_testkit::{Cleanup, TestEngine};
+use nss_testkit::{Cleanup, TestEngine, assert_ok};
 
 use crate::util::base_env;
-
-fn unique() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    format!("{}-{nanos:x}", std::process::id())
-}
-
-fn ok(out: &Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A new image `tag` on top of `from` with one file unique to this run: a new layer
 /// chain, so a build on it reuses no cached layer (BuildKit keys its cache on layer
@@ -47,7 +29,10 @@ fn fresh_image(engine: &TestEngine, from: &str, tag: &str, dir: &Path) {
     std::fs::create_dir_all(dir).expect("mkdir");
     std::fs::write(
         dir.join("Dockerfile"),
-        format!("FROM {from}\nRUN echo {} > /nss-test-run\n", unique()),
+        format!(
+            "FROM {from}\nRUN echo {} > /nss-test-run\n",
+            nss_testkit::unique("run")
+        ),
     )
     .expect("write Dockerfile");
     let out = engine
@@ -56,7 +41,7 @@ fn fresh_image(engine: &TestEngine, from: &str, tag: &str, dir: &Path) {
         .arg(dir)
         .output()
         .expect("engine runs");
-    ok(&out, &format!("{} build of {tag}", engine.name()));
+    assert_ok(&out, &format!("{} build of {tag}", engine.name()));
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -76,22 +61,12 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
-fn image_size(engine: &TestEngine, tag: &str) -> f64 {
-    let out = engine
-        .command()
-        .args(["image", "inspect", "--format", "{{.Size}}", tag])
-        .output()
-        .expect("engine runs");
-    ok(&out, &format!("inspect {tag}"));
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse::<f64>()
-        .unwrap_or_default()
-        / 1e6
+/// The size of image `tag` in MB.
+fn megabytes(engine: &TestEngine, tag: &str) -> f64 {
+    nss_testkit::image_size(engine, tag) as f64 / 1e6
 }
 
 fn workflow(engine: &TestEngine) {
-    let _one = nss_testkit::exclusive();
     let name = engine.name();
     let Some(python_image) = nss_testkit::value(nss_testkit::NSS_TEST_PYTHON_IMAGE) else {
         return;
@@ -120,7 +95,7 @@ fn workflow(engine: &TestEngine) {
 
     // Stand-ins under the tags the example's pins ask for (CUDA 12.8.1 on Ubuntu 22.04,
     // Python 3.11.14), in repositories of their own.
-    let run = unique();
+    let run = nss_testkit::unique("wf");
     let cuda_repo = format!("localhost/nss-test-cuda-{name}-{run}");
     let python_repo = format!("localhost/nss-test-python-{name}-{run}");
     let (dev, test) = (
@@ -174,18 +149,18 @@ fn workflow(engine: &TestEngine) {
     };
 
     let (out, cold) = cargo_make(&["container-build-gpu-dev"]);
-    ok(
+    assert_ok(
         &out,
         &format!("{name}: cargo make container-build-gpu-dev (cold)"),
     );
     let (out, warm) = cargo_make(&["container-build-gpu-dev"]);
-    ok(
+    assert_ok(
         &out,
         &format!("{name}: cargo make container-build-gpu-dev (warm)"),
     );
 
     let (out, _) = cargo_make(&["container-run-gpu-dev", "CMD=make test"]);
-    ok(
+    assert_ok(
         &out,
         &format!("{name}: container-run-gpu-dev CMD=\"make test\""),
     );
@@ -216,7 +191,7 @@ fn workflow(engine: &TestEngine) {
     std::fs::remove_file(project.join("tests/test_fails.py")).expect("remove failing test");
 
     let (out, _) = cargo_make(&["test-ci-container"]);
-    ok(&out, &format!("{name}: cargo make test-ci-container"));
+    assert_ok(&out, &format!("{name}: cargo make test-ci-container"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("uv run --frozen pytest") && stdout.contains("2 passed"),
@@ -224,27 +199,15 @@ fn workflow(engine: &TestEngine) {
     );
 
     let (out, _) = cargo_make(&["container-build-gpu"]);
-    ok(&out, &format!("{name}: cargo make container-build-gpu"));
+    assert_ok(&out, &format!("{name}: cargo make container-build-gpu"));
     crate::inspect::example_runtime_contents(engine, &project, &env, &runtime);
     println!(
         "[{name}] container-build-gpu-dev: cold {cold:.1} s, warm {warm:.1} s; sizes: runtime {:.0} MB, dev {:.0} MB, test {:.0} MB (stand-in base {:.0} MB)",
-        image_size(engine, &runtime),
-        image_size(engine, &dev),
-        image_size(engine, &test),
-        image_size(engine, &cuda_base),
+        megabytes(engine, &runtime),
+        megabytes(engine, &dev),
+        megabytes(engine, &test),
+        megabytes(engine, &cuda_base),
     );
 }
 
-#[test]
-fn example_workflow_through_cargo_make_podman() {
-    if let Some(engine) = nss_testkit::podman() {
-        workflow(&engine);
-    }
-}
-
-#[test]
-fn example_workflow_through_cargo_make_docker() {
-    if let Some(engine) = nss_testkit::docker() {
-        workflow(&engine);
-    }
-}
+nss_testkit::engine_test!(example_workflow_through_cargo_make, workflow);

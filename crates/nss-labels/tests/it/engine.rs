@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use nss_labels::{ImageKind, Labels};
-use nss_testkit::{Cleanup, EngineKind, TestEngine};
+use nss_testkit::{Cleanup, TestEngine};
 
 use crate::util::{git, labels_with, reference_pyproject};
 
@@ -23,13 +23,9 @@ fn tricky_labels() -> Labels {
 }
 
 fn unique_tag(what: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
     format!(
-        "localhost/nss-test-labels-{what}-{}-{nanos}",
-        std::process::id()
+        "localhost/{}",
+        nss_testkit::unique(&format!("labels-{what}"))
     )
 }
 
@@ -53,29 +49,14 @@ fn build(engine: &TestEngine, dir: &Path, dockerfile: &str, extra: &[String], ta
     );
 }
 
+/// The image's labels, less those the engine adds on its own.
 fn inspect_labels(engine: &TestEngine, tag: &str) -> BTreeMap<String, String> {
-    let format = match engine.kind {
-        EngineKind::Podman => "{{json .Labels}}",
-        EngineKind::Docker => "{{json .Config.Labels}}",
-    };
-    let out = engine
-        .command()
-        .args(["image", "inspect", "--format", format, tag])
-        .output()
-        .expect("engine runs");
-    assert!(
-        out.status.success(),
-        "inspect: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let mut map: BTreeMap<String, String> =
-        serde_json::from_slice(&out.stdout).expect("labels JSON");
+    let mut map = nss_testkit::inspect_labels(engine, tag);
     map.retain(|k, _| !ENGINE_KEYS.contains(&k.as_str()));
     map
 }
 
 fn prove(engine: &TestEngine) {
-    let _one = nss_testkit::exclusive();
     let labels = tricky_labels();
     let dir = tempfile::tempdir().unwrap();
 
@@ -112,37 +93,11 @@ fn prove(engine: &TestEngine) {
     );
 }
 
-#[test]
-fn podman_image_carries_exactly_the_generated_labels() {
-    let Some(engine) = nss_testkit::podman() else {
-        return;
-    };
-    prove(&engine);
-}
-
-#[test]
-fn docker_image_carries_exactly_the_generated_labels() {
-    let Some(engine) = nss_testkit::docker() else {
-        return;
-    };
-    prove(&engine);
-}
-
-/// Removes a manifest list even when the test fails.
-struct ListGuard<'a> {
-    engine: &'a TestEngine,
-    name: String,
-}
-
-impl Drop for ListGuard<'_> {
-    fn drop(&mut self) {
-        let _ = self
-            .engine
-            .command()
-            .args(["manifest", "rm", &self.name])
-            .output();
-    }
-}
+nss_testkit::engine_test!(
+    /// An image built with the generated labels carries exactly them.
+    image_carries_exactly_the_generated_labels,
+    prove
+);
 
 /// podman 4.3 annotates manifest list entries (`manifest add --annotation`): each
 /// entry of the list carries exactly the index annotations.
@@ -155,7 +110,7 @@ fn podman_manifest_entries_carry_the_index_annotations() {
     let labels = tricky_labels();
     let dir = tempfile::tempdir().unwrap();
     let tag = unique_tag("entry");
-    let _image = Cleanup::new(&engine).image(&tag);
+    let mut cleanup = Cleanup::new(&engine).image(&tag);
     build(
         &engine,
         dir.path(),
@@ -165,10 +120,7 @@ fn podman_manifest_entries_carry_the_index_annotations() {
     );
 
     let list = unique_tag("list");
-    let _list = ListGuard {
-        engine: &engine,
-        name: list.clone(),
-    };
+    cleanup.add_manifest(list.clone());
     let run = |args: &[String]| {
         let out = engine.command().args(args).output().expect("podman runs");
         assert!(

@@ -9,7 +9,7 @@ use std::process::Stdio;
 
 use nss_testkit::{Cleanup, TestEngine};
 
-use crate::util::{BIN, IN_CONTAINER, data_dir, mount, output, run, static_bin, unique};
+use crate::util::{BIN, IN_CONTAINER, data_dir, mount, output, run, unique};
 
 /// Runs `test` once per started engine with the base image; skips without engines.
 fn each_engine(test: impl Fn(&TestEngine, &str)) {
@@ -176,8 +176,7 @@ fn arguments_and_exit_code_pass_through_and_the_process_is_replaced() {
             "--data-source",
             "config",
         ];
-        let out = run(engine, image, &[], &argv);
-        assert_eq!(out.code, 7, "{}: {out:?}", engine.name());
+        let out = run(engine, image, &[], &argv).exits(engine, 7);
         // pid 1: nss-preflight was the container's PID 1 and exec'd into the shell.
         assert_eq!(
             out.stdout,
@@ -254,22 +253,16 @@ fn the_config_command_gets_only_the_workspace_checks() {
 #[test]
 fn missing_program_exits_127_naming_it() {
     each_engine(|engine, image| {
-        let out = run(engine, image, &[], &["--", "no-such-app", "run"]);
-        assert_eq!(out.code, 127, "{}: {out:?}", engine.name());
-        assert!(
-            out.stderr
-                .contains("cannot run \"no-such-app\": command not found"),
-            "{}",
-            out.stderr
-        );
+        run(engine, image, &[], &["--", "no-such-app", "run"])
+            .exits(engine, 127)
+            .says("cannot run \"no-such-app\": command not found");
     });
 }
 
 #[test]
 fn json_strict_and_off() {
     each_engine(|engine, image| {
-        let out = run(engine, image, &[], &["--json", "--", "/bin/true"]);
-        assert_eq!(out.code, 0, "{}: {out:?}", engine.name());
+        let out = run(engine, image, &[], &["--json", "--", "/bin/true"]).exits(engine, 0);
         assert_eq!(
             out.stderr.lines().count(),
             1,
@@ -357,7 +350,11 @@ fn the_static_binary_runs_from_scratch() {
             .prefix("nss-test-preflight-")
             .tempdir()
             .unwrap();
-        std::fs::copy(static_bin(), context.path().join("nss-preflight")).unwrap();
+        std::fs::copy(
+            nss_testkit::static_preflight(),
+            context.path().join("nss-preflight"),
+        )
+        .unwrap();
         std::fs::write(
             context.path().join("Dockerfile"),
             "FROM scratch\nCOPY nss-preflight /nss-preflight\n",
@@ -370,19 +367,14 @@ fn the_static_binary_runs_from_scratch() {
         let built = output(engine, build);
         assert_eq!(built.code, 0, "{} build: {built:?}", engine.name());
 
-        let mut cmd = engine.command();
-        cmd.args([
-            "run",
-            "--rm",
-            "--name",
-            &unique("scratch-run"),
-            &tag,
-            "/nss-preflight",
-            "--",
-            "/nss-preflight",
-            "--version",
-        ]);
-        let out = output(engine, cmd);
+        // The image's only program, as its own app: `/nss-preflight -- /nss-preflight ARG`.
+        let app = |arg: &str| {
+            let mut cmd = engine.command();
+            cmd.args(["run", "--rm", "--name", &unique("scratch-run"), &tag])
+                .args(["/nss-preflight", "--", "/nss-preflight", arg]);
+            output(engine, cmd)
+        };
+        let out = app("--version");
         assert_eq!(out.code, 0, "{}: {out:?}", engine.name());
         assert_eq!(
             out.stdout,
@@ -390,19 +382,7 @@ fn the_static_binary_runs_from_scratch() {
         );
         assert_eq!(out.stderr, "", "--version of the app: no checks");
 
-        let mut cmd = engine.command();
-        cmd.args([
-            "run",
-            "--rm",
-            "--name",
-            &unique("scratch-run"),
-            &tag,
-            "/nss-preflight",
-            "--",
-            "/nss-preflight",
-            "--bogus",
-        ]);
-        let out = output(engine, cmd);
+        let out = app("--bogus");
         assert_eq!(
             out.code,
             2,

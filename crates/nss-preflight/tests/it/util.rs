@@ -2,7 +2,6 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nss_testkit::TestEngine;
 
@@ -11,44 +10,6 @@ pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_nss-preflight");
 
 /// Where the binary is mounted inside the container.
 pub(crate) const IN_CONTAINER: &str = "/usr/local/bin/nss-preflight";
-
-/// nss-preflight built as images ship it: for the host triple named explicitly, with
-/// `+crt-static` for that target alone (so it runs `FROM scratch`), once per test run.
-/// [`BIN`] is the test profile's dynamic build, which needs the image's libc.
-pub(crate) fn static_bin() -> &'static Path {
-    static STATIC: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    STATIC.get_or_init(|| {
-        let root = nss_testkit::workspace_root();
-        let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| root.join("target"))
-            .join("static-preflight");
-        let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
-        let out = Command::new(option_env!("CARGO").unwrap_or("cargo"))
-            .current_dir(&root)
-            .args([
-                "build",
-                "--locked",
-                "-p",
-                "nss-preflight",
-                "--bin",
-                "nss-preflight",
-            ])
-            .args(["--target", &triple, "--config"])
-            .arg(format!(
-                "target.{triple}.rustflags=[\"-C\", \"target-feature=+crt-static\"]"
-            ))
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .output()
-            .expect("cargo runs");
-        assert!(
-            out.status.success(),
-            "cargo build -p nss-preflight (static) failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        target_dir.join(&triple).join("debug").join("nss-preflight")
-    })
-}
 
 /// What a container run produced.
 #[derive(Debug)]
@@ -74,16 +35,26 @@ impl Outcome {
     pub(crate) fn has(&self, id: &str) -> bool {
         self.ids().iter().any(|i| i == id)
     }
+
+    /// Asserts that stderr holds `text`.
+    pub(crate) fn says(&self, text: &str) {
+        assert!(
+            self.stderr.contains(text),
+            "{text:?} not in {}",
+            self.stderr
+        );
+    }
+
+    /// Asserts that the run exited `code` (showing the whole outcome otherwise).
+    pub(crate) fn exits(self, engine: &TestEngine, code: i32) -> Self {
+        assert_eq!(self.code, code, "{}: {self:?}", engine.name());
+        self
+    }
 }
 
 /// A unique `nss-test-` name for a container or image.
 pub(crate) fn unique(what: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "nss-test-preflight-{what}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
+    nss_testkit::unique(&format!("preflight-{what}"))
 }
 
 /// The base image every engine holds, or `None` (skip).
