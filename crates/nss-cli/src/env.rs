@@ -43,6 +43,10 @@ pub const CONTAINER_PREFLIGHT_IMAGE: &str = "CONTAINER_PREFLIGHT_IMAGE";
 pub const UV_PYTHON_INSTALL_MIRROR: &str = "UV_PYTHON_INSTALL_MIRROR";
 /// The project directory (below `--project`, above the search for `pyproject.toml`).
 pub const NSS_PROJECT_DIR: &str = "NSS_PROJECT_DIR";
+/// Before a build, look up every base image it pulls that the engine does not have
+/// (default on): a tag the registry does not know fails at once (exit 2); an unreachable
+/// registry is a warning. `0`, `false` or `no` turns it off (air gaps).
+pub const CONTAINER_BASE_CHECK: &str = "CONTAINER_BASE_CHECK";
 /// `1`, `true` or `yes`: print the engine commands instead of running them, like `--dry-run`;
 /// `0`, `false`, `no` or empty: run them. Any other value is refused (exit 2).
 pub const NSS_DRY_RUN: &str = "NSS_DRY_RUN";
@@ -69,7 +73,7 @@ pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
 pub const RUN_SECRETS: [&str; 4] = nss_preflight::KNOWN_SECRETS;
 
 /// Every variable `nss` accepts as `NAME=value`, with the build-arg pins of the spec.
-pub const VARIABLES: [&str; 21] = [
+pub const VARIABLES: [&str; 22] = [
     CONTAINER_CMD,
     CONTAINER_GPU_IMAGE,
     CONTAINER_GPU_IMAGE_DEV,
@@ -87,6 +91,7 @@ pub const VARIABLES: [&str; 21] = [
     CONTAINER_BUILD_CA,
     CONTAINER_PREFLIGHT_IMAGE,
     UV_PYTHON_INSTALL_MIRROR,
+    CONTAINER_BASE_CHECK,
     NSS_PROJECT_DIR,
     NSS_DRY_RUN,
     SBOM,

@@ -50,6 +50,7 @@
 pub mod assets;
 pub mod env;
 
+mod bases;
 mod cmd;
 mod config;
 mod doctor;
@@ -65,6 +66,7 @@ mod session;
 mod vars;
 mod write;
 
+pub use crate::bases::{Base, check_bases, external_bases, full_reference, nearest_tags};
 pub use crate::cmd::{Cmd, quote};
 pub use crate::config::{
     ProjectDirSource, image_var, normalize, project_dir, refuse_secret_values, split_var,

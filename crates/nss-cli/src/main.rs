@@ -69,6 +69,8 @@ Variables (NAME=value after the command, or the environment; the argument wins):
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
   CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built by nss from its own sources)
   UV_PYTHON_INSTALL_MIRROR  mirror of Python downloads, passed to builds when set
+  CONTAINER_BASE_CHECK=0    skip looking up base images in their registries before a build
+                            (default on: a missing tag fails, an unreachable registry warns)
   NSS_PROJECT_DIR           the project directory
   NSS_DRY_RUN=1             print the engine commands instead of running them (1|true|yes; 0|false|no|empty: run)
   SBOM=1, PROVENANCE=1      buildx: attach BuildKit's SBOM / provenance attestations to the image
@@ -366,6 +368,7 @@ fn run(
             let plan = session.plan_build(&engine, kind)?;
             if !dry_run {
                 nss_cli::ensure_running(&engine, &session.vars)?;
+                check_bases(&session, &engine, kind, vec![session.platform()?])?;
                 warn_context(&session);
             }
             execute(&plan, dry_run)
@@ -389,6 +392,8 @@ fn run(
             let plan = session.plan_multiarch(&engine)?;
             if !dry_run {
                 nss_cli::ensure_running(&engine, &session.vars)?;
+                let platforms = nss_cli::SUPPORTED_PLATFORMS.map(String::from).to_vec();
+                check_bases(&session, &engine, ImageKind::Runtime, platforms)?;
             }
             execute(&plan, dry_run)
         }
@@ -610,6 +615,20 @@ fn engine(session: &Session, dry_run: bool) -> Result<nss_cli::Engine, Error> {
         .get(nss_cli::env::CONTAINER_CMD)
         .is_some_and(|c| !c.is_empty());
     nss_cli::detect(&session.vars, !dry_run && !explicit)
+}
+
+/// Fails (exit 2) on a base image the build would pull that does not exist; prints
+/// the warnings (unreachable registry) and goes on.
+fn check_bases(
+    session: &Session,
+    engine: &nss_cli::Engine,
+    kind: ImageKind,
+    platforms: Vec<String>,
+) -> Result<(), Error> {
+    for w in nss_cli::check_bases(session, engine, kind, &platforms)? {
+        errln!("nss: warning: {w}");
+    }
+    Ok(())
 }
 
 /// Warnings about the build context (size, missing .dockerignore) before a real build.

@@ -425,7 +425,7 @@ impl Session {
     }
 
     /// The build inputs of one image at one platform.
-    fn build_inputs(
+    pub(crate) fn build_inputs(
         &self,
         kind: ImageKind,
         platform: &str,
