@@ -15,7 +15,7 @@
 //!   the build goes on with what the engine has or can pull (air gaps keep working).
 //! - `CONTAINER_BASE_CHECK=0` turns the check off; `--dry-run` never contacts a registry.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -33,7 +33,7 @@ use crate::session::Session;
 /// How long connecting to a registry may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long one manifest lookup (token, HEAD, GET) may take in all.
-const LOOKUP_TIMEOUT: Duration = Duration::from_secs(8);
+const LOOKUP_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long reading the CUDA base's tag list (all its pages) may take.
 const TAGS_TIMEOUT: Duration = Duration::from_secs(8);
 /// Tags asked for per page of a tag list.
@@ -398,8 +398,8 @@ enum Lookup {
     Unknown(String),
 }
 
-/// Looks every reference up, one registry at a time; a registry found unreachable is
-/// not asked again.
+/// Looks every reference up: the registries at once, each one's references in turn (a
+/// registry found unreachable is not asked again). Results are in the order of `wanted`.
 fn lookup_all(wanted: &[Wanted]) -> Result<Vec<Lookup>, Error> {
     let mut plain_http: Vec<String> = wanted
         .iter()
@@ -413,34 +413,65 @@ fn lookup_all(wanted: &[Wanted]) -> Result<Vec<Lookup>, Error> {
         read_timeout: Some(LOOKUP_TIMEOUT),
         ..Default::default()
     });
+    // (index in `wanted`, reference, is the CUDA base), per registry.
+    let mut by_registry: BTreeMap<String, Vec<(usize, Reference, bool)>> = BTreeMap::new();
+    for (i, w) in wanted.iter().enumerate() {
+        by_registry
+            .entry(w.reference.resolve_registry().to_string())
+            .or_default()
+            .push((i, w.reference.clone(), w.cuda));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Engine(format!("cannot start the registry client: {e}")))?;
-    Ok(runtime.block_on(async {
-        let mut unreachable: HashMap<String, String> = HashMap::new();
-        let mut out = Vec::new();
-        for w in wanted {
-            let registry = w.reference.resolve_registry().to_string();
-            if let Some(why) = unreachable.get(&registry) {
-                out.push(Lookup::Unreachable(why.clone()));
-                continue;
-            }
-            let mut result = lookup(&client, &w.reference).await;
-            if let Lookup::Unreachable(why) = &result {
-                unreachable.insert(registry, why.clone());
-            }
-            if let (Lookup::Missing(nearest), true, Some(tag)) =
-                (&mut result, w.cuda, w.reference.tag())
-            {
-                *nearest = published_tags(&client, &w.reference)
-                    .await
-                    .map(|tags| nearest_tags(tag, &tags, NEAREST));
-            }
-            out.push(result);
+    let results = runtime.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for references in by_registry.into_values() {
+            tasks.spawn(lookup_registry(client.clone(), references));
         }
-        out
-    }))
+        let mut results: Vec<(usize, Lookup)> = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            results.extend(done.unwrap_or_default());
+        }
+        results
+    });
+    // A name lookup the resolver still holds must not hold nss up.
+    runtime.shutdown_background();
+    let mut out: Vec<Option<Lookup>> = wanted.iter().map(|_| None).collect();
+    for (i, lookup) in results {
+        out[i] = Some(lookup);
+    }
+    Ok(out
+        .into_iter()
+        .map(|l| l.unwrap_or_else(|| Lookup::Unknown("the lookup did not finish".into())))
+        .collect())
+}
+
+/// The references of one registry, in turn.
+async fn lookup_registry(
+    client: Client,
+    references: Vec<(usize, Reference, bool)>,
+) -> Vec<(usize, Lookup)> {
+    let mut out = Vec::new();
+    let mut unreachable: Option<String> = None;
+    for (i, reference, cuda) in references {
+        if let Some(why) = &unreachable {
+            out.push((i, Lookup::Unreachable(why.clone())));
+            continue;
+        }
+        let mut result = lookup(&client, &reference).await;
+        if let Lookup::Unreachable(why) = &result {
+            unreachable = Some(why.clone());
+        }
+        if let (Lookup::Missing(nearest), true, Some(tag)) = (&mut result, cuda, reference.tag()) {
+            *nearest = published_tags(&client, &reference)
+                .await
+                .map(|tags| nearest_tags(tag, &tags, NEAREST));
+        }
+        out.push((i, result));
+    }
+    out
 }
 
 async fn lookup(client: &Client, reference: &Reference) -> Lookup {
