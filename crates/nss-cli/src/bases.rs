@@ -235,10 +235,11 @@ fn split_version_tag(tag: &str) -> Option<(Vec<u64>, &str)> {
     numbers.filter(|n| !n.is_empty()).map(|n| (n, rest))
 }
 
-/// `CONTAINER_BASE_CHECK`: on unless set to a switch's off value.
+/// `CONTAINER_BASE_CHECK`: on when unset, else a [switch](crate::Vars::switch) (`0`, `false`,
+/// `no` or empty: off).
 fn enabled(session: &Session) -> Result<bool, Error> {
     match session.vars.get(env::CONTAINER_BASE_CHECK) {
-        None | Some("") => Ok(true),
+        None => Ok(true),
         Some(_) => session.vars.switch(env::CONTAINER_BASE_CHECK),
     }
 }
@@ -329,7 +330,14 @@ pub fn check_bases(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let results = lookup_all(&wanted)?;
+    let results = match lookup_all(&wanted) {
+        Ok(results) => results,
+        Err(e) => {
+            return Ok(vec![format!(
+                "could not check the base images ({e}); building anyway"
+            )]);
+        }
+    };
     let mut warnings = Vec::new();
     let mut missing = Vec::new();
     for (w, result) in wanted.iter().zip(results) {
@@ -400,7 +408,7 @@ enum Lookup {
 
 /// Looks every reference up: the registries at once, each one's references in turn (a
 /// registry found unreachable is not asked again). Results are in the order of `wanted`.
-fn lookup_all(wanted: &[Wanted]) -> Result<Vec<Lookup>, Error> {
+fn lookup_all(wanted: &[Wanted]) -> std::io::Result<Vec<Lookup>> {
     let mut plain_http: Vec<String> = wanted
         .iter()
         .map(|w| w.reference.resolve_registry().to_string())
@@ -423,8 +431,7 @@ fn lookup_all(wanted: &[Wanted]) -> Result<Vec<Lookup>, Error> {
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()
-        .map_err(|e| Error::Engine(format!("cannot start the registry client: {e}")))?;
+        .build()?;
     let results = runtime.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for references in by_registry.into_values() {

@@ -45,7 +45,8 @@ pub const UV_PYTHON_INSTALL_MIRROR: &str = "UV_PYTHON_INSTALL_MIRROR";
 pub const NSS_PROJECT_DIR: &str = "NSS_PROJECT_DIR";
 /// Before a build, look up every base image it pulls that the engine does not have
 /// (default on): a tag the registry does not know fails at once (exit 2); an unreachable
-/// registry is a warning. `0`, `false` or `no` turns it off (air gaps).
+/// registry is a warning. A [switch](crate::Vars::switch) once set: `0`, `false`, `no` or
+/// empty turns it off (air gaps).
 pub const CONTAINER_BASE_CHECK: &str = "CONTAINER_BASE_CHECK";
 /// `1`, `true` or `yes`: print the engine commands instead of running them, like `--dry-run`;
 /// `0`, `false`, `no` or empty: run them. Any other value is refused (exit 2).

@@ -196,6 +196,7 @@ impl Session {
         self.cmd(ImageKind::Runtime, &[])?;
         self.gpu_flag()?;
         self.extra_mounts()?;
+        self.vars.switch(env::CONTAINER_BASE_CHECK)?;
         for name in [env::CONTAINER_PREFLIGHT_IMAGE, env::CONTAINER_GPU_CACHE] {
             if let Some(r) = self.vars.get(name).filter(|r| !r.is_empty()) {
                 crate::reference::validate_reference(r, name)?;

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use nss_testkit::{Cleanup, TestEngine};
 
-use crate::util::{TempProject, base_env, nss};
+use crate::util::{FakeEngine, TempProject, base_env, fake_engine_env, nss};
 
 /// Tags of the CUDA mirror pushed for these tests.
 const MIRROR_TAGS: [&str; 5] = [
@@ -252,4 +252,28 @@ fn an_unreachable_registry_warns_and_the_build_goes_on() {
         assert_eq!(out.code, 1, "{name}: {out:?}");
         assert!(!image_exists(&engine, &tag), "{name}: no image was built");
     }
+}
+
+#[test]
+fn a_switch_value_that_is_not_one_is_refused_before_the_engine_is_asked() {
+    let project = project();
+    let fake = FakeEngine::new(
+        project.tmp.path(),
+        "podman",
+        "podman version 4.3.1",
+        false,
+        true,
+        (0, ""),
+    );
+    let env = fake_engine_env(&project, &fake);
+    let out = nss(&project.dir(), &env, &["build", "CONTAINER_BASE_CHECK=off"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "nss: error: CONTAINER_BASE_CHECK=\"off\" is not a switch value; use 1, true or yes to turn it on, or 0, false, no or empty for off"
+        ],
+    );
+    assert_eq!(fake.calls(), Vec::<String>::new(), "no engine command ran");
 }
