@@ -57,6 +57,11 @@ pub const CONTAINER_PREFLIGHT_IMAGE: &str = "CONTAINER_PREFLIGHT_IMAGE";
 pub const UV_PYTHON_INSTALL_MIRROR: &str = "UV_PYTHON_INSTALL_MIRROR";
 /// The project directory (below `--project`, above the search for `pyproject.toml`).
 pub const NSS_PROJECT_DIR: &str = "NSS_PROJECT_DIR";
+/// Before a build, look up every base image it pulls that the engine does not have
+/// (default on): a tag the registry does not know fails at once (exit 2); an unreachable
+/// registry is a warning. A [switch](crate::Vars::switch) once set: `0`, `false`, `no` or
+/// empty turns it off (air gaps).
+pub const CONTAINER_BASE_CHECK: &str = "CONTAINER_BASE_CHECK";
 /// `1`, `true` or `yes`: print the engine commands instead of running them, like `--dry-run`;
 /// `0`, `false`, `no` or empty: run them. Any other value is refused (exit 2).
 pub const NSS_DRY_RUN: &str = "NSS_DRY_RUN";
@@ -101,6 +106,8 @@ pub enum VarDefault {
     None,
     /// A switch that is off unless set to `1`, `true` or `yes` (the guide writes `(off)`).
     Off,
+    /// A switch that is on unless set to `0`, `false`, `no` or empty (the guide writes `(on)`).
+    On,
     /// This value ([`crate::Vars::value`] falls back to it).
     Value(&'static str),
     /// Worked out when needed (from `HOME`, the daemon, the current directory...); the text
@@ -278,6 +285,12 @@ pub const VARIABLES: &[Variable] = &[
         "mirror of Python downloads, passed to builds when set",
     ),
     var(
+        CONTAINER_BASE_CHECK,
+        VarDefault::On,
+        BUILDS,
+        "look up each base image in its registry before a build; 0 skips it (air gaps)",
+    ),
+    var(
         NSS_PROJECT_DIR,
         VarDefault::Derived(
             "nearest pyproject.toml above the current directory, else the bundled example",
@@ -321,6 +334,7 @@ pub fn help() -> String {
     for v in VARIABLES {
         let text = match v.default {
             VarDefault::Value(d) | VarDefault::Derived(d) => format!("{} ({d})", v.help),
+            VarDefault::On => format!("{} (on)", v.help),
             VarDefault::None | VarDefault::Off => v.help.to_string(),
         };
         let mut line = format!("  {:<width$}", v.name, width = column - 2);

@@ -329,6 +329,7 @@ fn run(
             let plan = session.plan_build(&engine, kind)?;
             if !dry_run {
                 nss_cli::ensure_running(&engine, &session.vars)?;
+                check_bases(&session, &engine, kind, vec![session.platform()?])?;
                 warn_context(&session);
             }
             execute(&plan, dry_run)
@@ -352,6 +353,10 @@ fn run(
             let plan = session.plan_multiarch(&engine)?;
             if !dry_run {
                 nss_cli::ensure_running(&engine, &session.vars)?;
+                let platforms = nss_buildspec::Platform::ALL
+                    .map(|p| p.name().to_string())
+                    .to_vec();
+                check_bases(&session, &engine, ImageKind::Runtime, platforms)?;
             }
             execute(&plan, dry_run)
         }
@@ -573,6 +578,20 @@ fn engine(session: &Session, dry_run: bool) -> Result<nss_cli::Engine, Error> {
         .get(nss_cli::env::CONTAINER_CMD)
         .is_some_and(|c| !c.is_empty());
     nss_cli::detect(&session.vars, !dry_run && !explicit)
+}
+
+/// Fails (exit 2) on a base image the build would pull that does not exist; prints
+/// the warnings (unreachable registry) and goes on.
+fn check_bases(
+    session: &Session,
+    engine: &nss_cli::Engine,
+    kind: ImageKind,
+    platforms: Vec<String>,
+) -> Result<(), Error> {
+    for w in nss_cli::check_bases(session, engine, kind, &platforms)? {
+        errln!("nss: warning: {w}");
+    }
+    Ok(())
 }
 
 /// Warnings about the build context (size, missing .dockerignore) before a real build.

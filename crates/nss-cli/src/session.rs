@@ -199,6 +199,7 @@ impl Session {
         self.cmd_var()?;
         self.gpu_flag()?;
         self.extra_mounts()?;
+        self.vars.switch(env::CONTAINER_BASE_CHECK)?;
         for name in [env::CONTAINER_PREFLIGHT_IMAGE, env::CONTAINER_GPU_CACHE] {
             if let Some(r) = self.vars.get(name).filter(|r| !r.is_empty()) {
                 crate::reference::validate_reference(r, name)?;
@@ -445,7 +446,7 @@ impl Session {
 
     /// The build inputs of one image at one platform, and the project they were read from
     /// (each input is gathered once per invocation; the caller has run [`Session::validate`]).
-    fn build_inputs(
+    pub(crate) fn build_inputs(
         &self,
         kind: ImageKind,
         platform: &str,

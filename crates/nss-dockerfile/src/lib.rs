@@ -14,7 +14,9 @@
 //!   delimiters, several per line), the `ONBUILD` trigger;
 //! - exec or shell [`Form`] as BuildKit decides it (`ENTRYPOINT []` is an
 //!   empty exec form; JSON that does not parse is shell form);
-//! - [`Stage`]s (name, base, index, platform).
+//! - [`Stage`]s (name, base, index, platform);
+//! - the values of the global `ARG`s a build gives its `FROM` lines
+//!   ([`Dockerfile::global_args`]) and their expansion ([`expand`]).
 //!
 //! [`Dockerfile::parse`] errs only where BuildKit's parser errs;
 //! [`Dockerfile::validate`] adds the checks BuildKit makes before building
@@ -43,6 +45,7 @@
 
 mod dockerfile;
 mod error;
+mod expand;
 mod validate;
 mod words;
 
@@ -51,4 +54,5 @@ pub use dockerfile::{
     Stage,
 };
 pub use error::Error;
+pub use expand::expand;
 pub use words::{Word, unquote};

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use nss_dockerfile::{Dockerfile, Form, Instruction};
+use nss_dockerfile::{Dockerfile, Form, Instruction, expand};
 
 use crate::error::Error;
 use crate::finding::Finding;
@@ -136,15 +136,7 @@ impl Checker {
 
     fn run(&mut self, dockerfile: &Dockerfile) {
         // Global ARGs (before the first FROM): name -> default.
-        let mut globals: HashMap<String, Option<String>> = HashMap::new();
-        for arg in dockerfile.global().iter().filter(|i| i.is("ARG")) {
-            for (name, value) in arg_pairs(arg.args()) {
-                // A default may use earlier ARGs (`ARG BASE=python:${PY}`); one that
-                // names an ARG without a value has no usable default either.
-                let value = value.and_then(|v| expand(&v, &globals).ok());
-                globals.insert(name, value);
-            }
-        }
+        let globals = dockerfile.global_args(&std::collections::BTreeMap::new());
 
         let mut stages: Vec<StageState> = Vec::new();
         for stage in dockerfile.stages() {
@@ -613,42 +605,6 @@ fn env_pairs(arguments: &str) -> Vec<(String, String)> {
 fn words(text: &str) -> Vec<String> {
     shell_words::split(text)
         .unwrap_or_else(|_| text.split_whitespace().map(str::to_owned).collect())
-}
-
-/// Expands `$NAME`, `${NAME}`, `${NAME:-default}` and `${NAME-default}` from the
-/// global ARG defaults; `Err(name)` when a variable has no value.
-fn expand(raw: &str, vars: &HashMap<String, Option<String>>) -> Result<String, String> {
-    let mut out = String::new();
-    let mut rest = raw;
-    while let Some(pos) = rest.find('$') {
-        out.push_str(&rest[..pos]);
-        let after = &rest[pos + 1..];
-        let (expr, tail) = if let Some(inner) = after.strip_prefix('{') {
-            let Some(end) = inner.find('}') else {
-                return Err(after.to_owned());
-            };
-            (&inner[..end], &inner[end + 1..])
-        } else {
-            let end = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..end], &after[end..])
-        };
-        let (name, default) = match expr.split_once(":-").or_else(|| expr.split_once('-')) {
-            Some((n, d)) => (n, Some(d)),
-            None => (expr, None),
-        };
-        match vars.get(name).cloned().flatten().filter(|v| !v.is_empty()) {
-            Some(value) => out.push_str(&value),
-            None => match default {
-                Some(d) => out.push_str(d),
-                None => return Err(name.to_owned()),
-            },
-        }
-        rest = tail;
-    }
-    out.push_str(rest);
-    Ok(out)
 }
 
 fn is_root(user: &str) -> bool {

@@ -351,6 +351,7 @@ fn every_variable_is_in_the_help_and_the_developer_guide() {
         let want = match v.default {
             VarDefault::None => "(none)",
             VarDefault::Off => "(off)",
+            VarDefault::On => "(on)",
             VarDefault::Value(d) | VarDefault::Derived(d) => d,
         };
         assert_eq!(default, want, "{name}: the guide's default");

@@ -5,6 +5,7 @@
 mod util;
 
 mod argv;
+mod bases;
 mod containers;
 mod dockerfiles;
 mod dry_run;
