@@ -29,10 +29,15 @@ pub const CMD: &str = "CMD";
 pub const CONTAINER_GPU_FILE: &str = "CONTAINER_GPU_FILE";
 /// The CPU test Dockerfile (default `containers/Dockerfile.test_ci`; relative to the project dir).
 pub const CONTAINER_TEST_FILE: &str = "CONTAINER_TEST_FILE";
-/// docker only: the buildx builder for multi-arch builds (`--builder`), e.g. a remote or multi-node one.
+/// buildx only: the builder every build runs on (`--builder`), e.g. one with a native node
+/// per platform or a remote BuildKit; refused (exit 2) with another engine.
 pub const CONTAINER_GPU_BUILDER: &str = "CONTAINER_GPU_BUILDER";
-/// docker only: a registry ref used as build cache for multi-arch builds (`--cache-from/--cache-to`).
+/// A registry repository used as build cache of the runtime and dev images (tags `runtime`,
+/// `dev`): buildx `--cache-from/--cache-to type=registry`, docker's inline cache, podman
+/// `--layers --cache-from/--cache-to`.
 pub const CONTAINER_GPU_CACHE: &str = "CONTAINER_GPU_CACHE";
+/// The test image's registry cache repository (tag `test`), as [`CONTAINER_GPU_CACHE`].
+pub const CONTAINER_TEST_CACHE: &str = "CONTAINER_TEST_CACHE";
 /// A CA bundle for builds behind a TLS-intercepting proxy, passed as the build secret `build_ca`.
 pub const CONTAINER_BUILD_CA: &str = "CONTAINER_BUILD_CA";
 /// An image holding `/nss-preflight`, passed as `--build-arg PREFLIGHT_IMAGE=...`.
@@ -69,7 +74,7 @@ pub const DOCKER_BUILDKIT: &str = "DOCKER_BUILDKIT";
 pub const RUN_SECRETS: [&str; 4] = nss_preflight::KNOWN_SECRETS;
 
 /// Every variable `nss` accepts as `NAME=value`, with the build-arg pins of the spec.
-pub const VARIABLES: [&str; 21] = [
+pub const VARIABLES: [&str; 22] = [
     CONTAINER_CMD,
     CONTAINER_GPU_IMAGE,
     CONTAINER_GPU_IMAGE_DEV,
@@ -84,6 +89,7 @@ pub const VARIABLES: [&str; 21] = [
     CONTAINER_TEST_FILE,
     CONTAINER_GPU_BUILDER,
     CONTAINER_GPU_CACHE,
+    CONTAINER_TEST_CACHE,
     CONTAINER_BUILD_CA,
     CONTAINER_PREFLIGHT_IMAGE,
     UV_PYTHON_INSTALL_MIRROR,

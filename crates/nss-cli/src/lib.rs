@@ -27,6 +27,8 @@
 //!     scratch_dir: PathBuf::from("/tmp"),
 //!     attestations: Default::default(),
 //!     run_id: "nss-run-1-0".into(),
+//!     cache: None,
+//!     builder: None,
 //! });
 //! assert_eq!(
 //!     plan.dry_run(),
@@ -50,6 +52,7 @@
 pub mod assets;
 pub mod env;
 
+mod builder;
 mod cmd;
 mod config;
 mod doctor;
@@ -78,9 +81,10 @@ pub use crate::host_gpu::{CDI_SPEC_PATHS, DriverState, cdi_spec, driver_state};
 pub use crate::init::{init, tool_nss_skeleton};
 pub use crate::inspect::{SbomWriter, sbom, size};
 pub use crate::plan::{
-    Attestations, BUILD_CA_SECRET_ID, BuildInputs, HF_CACHE_MOUNT, ImageKind, MultiarchInputs,
-    Plan, PlatformArgs, Preflight, RunInputs, SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build,
-    plan_multiarch, plan_run, static_rustflags,
+    Attestations, BAKE_FILE, BUILD_CA_SECRET_ID, BuildCache, BuildInputs, HF_CACHE_MOUNT,
+    INLINE_CACHE_ARG, ImageKind, MultiarchInputs, Plan, PlatformArgs, Preflight, RunInputs,
+    SUPPORTED_PLATFORMS, Step, WORKSPACE, plan_build, plan_build_all, plan_multiarch, plan_run,
+    static_rustflags,
 };
 pub use crate::reference::validate_reference;
 pub use crate::session::{DockerfileSource, Session, bundled_example, usage_text};

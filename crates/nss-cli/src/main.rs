@@ -64,8 +64,9 @@ Variables (NAME=value after the command, or the environment; the argument wins):
                             test: TEST_COMMAND, make test-ci when the Makefile has it, python -m pytest)
   CONTAINER_GPU_FILE        GPU Dockerfile (containers/Dockerfile.cuda, relative to the project)
   CONTAINER_TEST_FILE       test Dockerfile (containers/Dockerfile.test_ci)
-  CONTAINER_GPU_BUILDER     docker buildx builder for multiarch
-  CONTAINER_GPU_CACHE       registry ref used as buildx cache for multiarch
+  CONTAINER_GPU_BUILDER     docker buildx builder for every build (--builder; buildx only)
+  CONTAINER_GPU_CACHE       registry repository used as build cache of runtime and dev (tags runtime, dev)
+  CONTAINER_TEST_CACHE      registry repository used as build cache of the test image (tag test)
   CONTAINER_BUILD_CA        CA bundle passed as the build secret build_ca
   CONTAINER_PREFLIGHT_IMAGE image holding /nss-preflight (default: built by nss from its own sources)
   UV_PYTHON_INSTALL_MIRROR  mirror of Python downloads, passed to builds when set
@@ -155,9 +156,10 @@ enum LabelFormat {
 enum Command {
     /// Build an image: the runtime or dev stage of the GPU Dockerfile, or the CPU test image.
     Build {
-        /// Which image.
-        #[arg(long, value_enum, default_value = "runtime")]
-        image: Image,
+        /// Which image, or a comma list (`runtime,dev,test`): the shared stages are built
+        /// once (one `buildx bake`; elsewhere one build after the other on the local cache).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "runtime")]
+        image: Vec<Image>,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -361,9 +363,9 @@ fn run(
 
     match cli.command {
         Command::Build { image, .. } => {
-            let kind = ImageKind::from(image);
+            let kinds: Vec<ImageKind> = image.into_iter().map(ImageKind::from).collect();
             let engine = engine(&session, dry_run)?;
-            let plan = session.plan_build(&engine, kind)?;
+            let plan = session.plan_build_all(&engine, &kinds)?;
             if !dry_run {
                 nss_cli::ensure_running(&engine, &session.vars)?;
                 warn_context(&session);
