@@ -88,6 +88,11 @@ impl BuildCache {
             EngineKind::Podman => {
                 let repo = self.repository().to_string();
                 a.extend([
+                    // buildah's cache key of a step hashes the creation times in its
+                    // parent's history: without a fixed time, a metadata step (ARG, ENV)
+                    // made on another machine has another key, and so has every step after.
+                    "--timestamp".into(),
+                    "0".into(),
                     "--layers".into(),
                     "--cache-from".into(),
                     repo.clone(),

@@ -10,7 +10,7 @@ use nss_testkit::{Cleanup, EngineKind, TestEngine};
 
 use crate::util::{TempProject, base_env, nss, nss_command};
 
-fn unique(prefix: &str, engine: &TestEngine) -> String {
+pub(crate) fn unique(prefix: &str, engine: &TestEngine) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -23,7 +23,7 @@ fn unique(prefix: &str, engine: &TestEngine) -> String {
 }
 
 /// The environment `nss` gets to drive `engine` on `project`.
-fn nss_env(
+pub(crate) fn nss_env(
     engine: &TestEngine,
     project: &TempProject,
     tags: &[(&str, &str)],
@@ -47,7 +47,7 @@ fn nss_env(
     env
 }
 
-fn inspect_labels(engine: &TestEngine, tag: &str) -> BTreeMap<String, String> {
+pub(crate) fn inspect_labels(engine: &TestEngine, tag: &str) -> BTreeMap<String, String> {
     let out = engine
         .command()
         .args([

@@ -5,6 +5,7 @@
 mod util;
 
 mod argv;
+mod cache;
 mod containers;
 mod dockerfiles;
 mod dry_run;
