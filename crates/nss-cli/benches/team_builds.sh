@@ -61,7 +61,10 @@ export CONTAINER_TEST_IMAGE="$id-test:1"
 project="$work/project"
 cp -r "$workspace/crates/nss-cli/tests/fixtures/mini" "$project"
 export NSS_PROJECT_DIR="$project"
-export CONTAINER_TEST_FILE="$workspace/containers/Dockerfile.test_ci"
+# nss reads Dockerfiles inside the project only: the shipped ones, copied unmodified.
+mkdir -p "$project/containers"
+cp "$workspace/containers/Dockerfile.cuda" "$workspace/containers/Dockerfile.test_ci" "$project/containers/"
+export CONTAINER_TEST_FILE="$project/containers/Dockerfile.test_ci"
 
 # The engine's own client and the stand-in bases (tagged where the pins point).
 case "$engine" in
@@ -81,7 +84,7 @@ podman)
 esac
 pins=(
     "CUDA_IMAGE=localhost/nss-bench-cuda" "CUDA_VERSION=12.8.1" "UBUNTU_VERSION=22.04"
-    "PYTHON_SOURCE=base" "EXTRAS=fancy" "APP=nss-mini"
+    "PYTHON_SOURCE=base" "GPU_EXTRAS=fancy" "CPU_EXTRAS=fancy" "APP=nss-mini"
     "PYTHON_IMAGE=localhost/nss-bench-python" "PYTHON_VERSION=3.11.14"
 )
 standins=(
@@ -90,7 +93,7 @@ standins=(
 )
 case "$variant" in
 mini) export CONTAINER_GPU_FILE="$project/Dockerfile" ;;
-cuda) export CONTAINER_GPU_FILE="$workspace/containers/Dockerfile.cuda" ;;
+cuda) export CONTAINER_GPU_FILE="$project/containers/Dockerfile.cuda" ;;
 *)
     echo "VARIANT must be mini or cuda, not $variant" >&2
     exit 2
