@@ -43,10 +43,15 @@ pub const CMD: &str = "CMD";
 pub const CONTAINER_GPU_FILE: &str = "CONTAINER_GPU_FILE";
 /// The CPU test Dockerfile (default `containers/Dockerfile.test_ci`; relative to the project dir).
 pub const CONTAINER_TEST_FILE: &str = "CONTAINER_TEST_FILE";
-/// docker only: the buildx builder for multi-arch builds (`--builder`), e.g. a remote or multi-node one.
+/// buildx only: the builder every build runs on (`--builder`), e.g. one with a native node
+/// per platform or a remote BuildKit; refused (exit 2) with another engine.
 pub const CONTAINER_GPU_BUILDER: &str = "CONTAINER_GPU_BUILDER";
-/// docker only: a registry ref used as build cache for multi-arch builds (`--cache-from/--cache-to`).
+/// A registry repository used as build cache of the runtime and dev images (tags `runtime`,
+/// `dev`): buildx `--cache-from/--cache-to type=registry`, docker's inline cache, podman
+/// `--layers --cache-from/--cache-to`.
 pub const CONTAINER_GPU_CACHE: &str = "CONTAINER_GPU_CACHE";
+/// The test image's registry cache repository (tag `test`), as [`CONTAINER_GPU_CACHE`].
+pub const CONTAINER_TEST_CACHE: &str = "CONTAINER_TEST_CACHE";
 /// A CA bundle for builds behind a TLS-intercepting proxy, passed as the build secret `build_ca`.
 pub const CONTAINER_BUILD_CA: &str = "CONTAINER_BUILD_CA";
 /// An image holding `/nss-preflight`, passed as `--build-arg PREFLIGHT_IMAGE=...`.
@@ -257,14 +262,20 @@ pub const VARIABLES: &[Variable] = &[
     var(
         CONTAINER_GPU_BUILDER,
         VarDefault::None,
-        &["multiarch"],
-        "docker buildx builder for multiarch",
+        BUILDS,
+        "docker buildx builder for every build (--builder; buildx only)",
     ),
     var(
         CONTAINER_GPU_CACHE,
         VarDefault::None,
-        &["multiarch"],
-        "registry ref used as buildx cache for multiarch",
+        BUILDS,
+        "registry repository used as build cache of runtime and dev (tags runtime, dev)",
+    ),
+    var(
+        CONTAINER_TEST_CACHE,
+        VarDefault::None,
+        &["build"],
+        "registry repository used as build cache of the test image (tag test)",
     ),
     var(
         CONTAINER_BUILD_CA,

@@ -103,6 +103,11 @@ impl Executor {
                 dir,
                 dockerfile,
             } => stage(file.as_deref(), dir, dockerfile)?,
+            Step::WriteFile {
+                dir,
+                name,
+                contents,
+            } => write_private(dir, name, contents)?,
             Step::Cleanup(inner) => {
                 let _ = self.run_step(inner, outcome);
             }
@@ -330,14 +335,33 @@ fn stage(
     dir: &std::path::Path,
     dockerfile: &str,
 ) -> Result<(), Error> {
-    let io = |path: &std::path::Path, action: &'static str| {
-        let path = path.to_path_buf();
-        move |e| Error::Io {
-            path,
-            action,
-            source: e,
-        }
-    };
+    private_dir(dir)?;
+    if let Some(file) = file {
+        let name = file.file_name().unwrap_or_default();
+        std::fs::copy(file, dir.join(name)).map_err(io(file, "copy into the build context"))?;
+    }
+    std::fs::write(dir.join("Dockerfile"), dockerfile)
+        .map_err(io(dir, "write the Dockerfile into"))?;
+    Ok(())
+}
+
+/// A directory of this invocation's own holding one file.
+fn write_private(dir: &std::path::Path, name: &str, contents: &str) -> Result<(), Error> {
+    private_dir(dir)?;
+    let path = dir.join(name);
+    std::fs::write(&path, contents).map_err(io(&path, "write"))
+}
+
+fn io(path: &std::path::Path, action: &'static str) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |e| Error::Io {
+        path,
+        action,
+        source: e,
+    }
+}
+
+fn private_dir(dir: &std::path::Path) -> Result<(), Error> {
     // The directory is this invocation's own: created here, exclusively and private, so
     // a concurrent run or a planted symlink at the same path is an error, never shared.
     if let Some(parent) = dir.parent() {
@@ -346,12 +370,6 @@ fn stage(
     std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
         .create(dir)
         .map_err(io(dir, "create the build context (exclusively)"))?;
-    if let Some(file) = file {
-        let name = file.file_name().unwrap_or_default();
-        std::fs::copy(file, dir.join(name)).map_err(io(file, "copy into the build context"))?;
-    }
-    std::fs::write(dir.join("Dockerfile"), dockerfile)
-        .map_err(io(dir, "write the Dockerfile into"))?;
     Ok(())
 }
 

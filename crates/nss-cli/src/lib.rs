@@ -32,6 +32,8 @@
 //!     scratch_dir: PathBuf::from("/tmp"),
 //!     attestations: Default::default(),
 //!     run_id: "nss-run-1-0".into(),
+//!     cache: None,
+//!     builder: None,
 //! });
 //! assert_eq!(
 //!     plan.dry_run(),
@@ -56,6 +58,7 @@ pub mod assets;
 pub mod env;
 
 mod bases;
+mod builder;
 mod cmd;
 mod doctor;
 mod engine;
@@ -82,8 +85,9 @@ pub use crate::bases::{Base, check_bases, external_bases, full_reference, neares
 pub use crate::cmd::{Cmd, quote};
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running};
 pub use crate::plan::{
-    Attestations, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan, PlatformArgs,
-    Preflight, RunInputs, Step, plan_build, plan_multiarch, plan_run, static_rustflags,
+    Attestations, BuildCache, BuildInputs, ImageKind, ImageKindExt, MultiarchInputs, Plan,
+    PlatformArgs, Preflight, RunInputs, Step, plan_build, plan_build_all, plan_multiarch, plan_run,
+    static_rustflags,
 };
 // Running them, and the other commands.
 pub use crate::doctor::{DoctorItem, doctor, to_json as doctor_json};

@@ -117,9 +117,10 @@ enum LabelFormat {
 enum Command {
     /// Build an image: the runtime or dev stage of the GPU Dockerfile, or the CPU test image.
     Build {
-        /// Which image.
-        #[arg(long, value_enum, default_value = "runtime")]
-        image: ImageKind,
+        /// Which image, or a comma list (`runtime,dev,test`): the shared stages are built
+        /// once (one `buildx bake`; elsewhere one build after the other on the local cache).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "runtime")]
+        image: Vec<ImageKind>,
         /// NAME=value variables.
         #[arg(value_name = "NAME=value")]
         vars: Vec<String>,
@@ -324,12 +325,14 @@ fn run(
 
     match cli.command {
         Command::Build { image, .. } => {
-            let kind = image;
+            let kinds = image;
             let engine = engine(&session, dry_run)?;
-            let plan = session.plan_build(&engine, kind)?;
+            let plan = session.plan_build_all(&engine, &kinds)?;
             if !dry_run {
                 nss_cli::ensure_running(&engine, &session.vars)?;
-                check_bases(&session, &engine, kind, vec![session.platform()?])?;
+                for &kind in &kinds {
+                    check_bases(&session, &engine, kind, vec![session.platform()?])?;
+                }
                 warn_context(&session);
             }
             execute(&plan, dry_run)

@@ -200,7 +200,11 @@ impl Session {
         self.gpu_flag()?;
         self.extra_mounts()?;
         self.vars.switch(env::CONTAINER_BASE_CHECK)?;
-        for name in [env::CONTAINER_PREFLIGHT_IMAGE, env::CONTAINER_GPU_CACHE] {
+        for name in [
+            env::CONTAINER_PREFLIGHT_IMAGE,
+            env::CONTAINER_GPU_CACHE,
+            env::CONTAINER_TEST_CACHE,
+        ] {
             if let Some(r) = self.vars.get(name).filter(|r| !r.is_empty()) {
                 crate::reference::validate_reference(r, name)?;
             }
@@ -488,18 +492,48 @@ impl Session {
                 provenance: self.vars.switch(env::PROVENANCE)?,
             },
             run_id: self.run_id.clone(),
+            cache: self.nonempty(match kind {
+                ImageKind::Runtime | ImageKind::Dev => env::CONTAINER_GPU_CACHE,
+                ImageKind::Test => env::CONTAINER_TEST_CACHE,
+            }),
+            builder: self.nonempty(env::CONTAINER_GPU_BUILDER),
         };
         Ok((inputs, project))
     }
 
+    fn nonempty(&self, name: &str) -> Option<String> {
+        self.vars
+            .get(name)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
     /// Plans `nss build --image KIND`.
     pub fn plan_build(&self, engine: &Engine, kind: ImageKind) -> Result<Plan, Error> {
+        self.plan_build_all(engine, &[kind])
+    }
+
+    /// Plans `nss build --image KIND,KIND...`: one image as [`plan::plan_build`] does,
+    /// several as [`plan::plan_build_all`] does (each image once, in the order given).
+    pub fn plan_build_all(&self, engine: &Engine, kinds: &[ImageKind]) -> Result<Plan, Error> {
         engine.require_build()?;
+        crate::builder::check(engine, &self.vars)?;
         let platform = self.platform()?;
-        let tag = self.image(kind)?;
         self.validate()?;
-        let (inputs, _) = self.build_inputs(kind, &platform, tag, None)?;
-        Ok(plan::plan_build(engine, &inputs))
+        let mut all = Vec::new();
+        let mut seen = Vec::new();
+        for &kind in kinds {
+            if seen.contains(&kind) {
+                continue;
+            }
+            seen.push(kind);
+            let tag = self.image(kind)?;
+            all.push(self.build_inputs(kind, &platform, tag, None)?.0);
+        }
+        Ok(match all.as_slice() {
+            [one] => plan::plan_build(engine, one),
+            _ => plan::plan_build_all(engine, &all),
+        })
     }
 
     /// Plans `nss run --image KIND [-- ARGS]`.
@@ -600,6 +634,7 @@ impl Session {
             "CONTAINER_GPU_REGISTRY/CONTAINER_GPU_IMAGE",
         )?;
         engine.require_build()?;
+        crate::builder::check(engine, &self.vars)?;
         if !engine.can_build_multiarch() {
             return Err(no_multiarch(engine));
         }
@@ -621,16 +656,6 @@ impl Session {
             registry,
             platforms: Platform::ALL.map(|p| p.name().to_string()).to_vec(),
             annotations,
-            builder: self
-                .vars
-                .get(env::CONTAINER_GPU_BUILDER)
-                .filter(|b| !b.is_empty())
-                .map(str::to_string),
-            cache: self
-                .vars
-                .get(env::CONTAINER_GPU_CACHE)
-                .filter(|b| !b.is_empty())
-                .map(str::to_string),
             skopeo,
             per_platform: self.per_platform_args(&project)?,
         };

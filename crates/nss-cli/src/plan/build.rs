@@ -39,6 +39,21 @@ pub struct BuildInputs {
     /// Unique to this invocation (`nss-run-<pid>-<hex>`): names its temporary tags and
     /// directories, so concurrent builds of one tag never share them.
     pub run_id: String,
+    /// The registry cache repository of this image (`CONTAINER_GPU_CACHE` for the runtime
+    /// and dev images, `CONTAINER_TEST_CACHE` for the test image); see [`super::BuildCache`].
+    pub cache: Option<String>,
+    /// buildx: the builder to build with (`CONTAINER_GPU_BUILDER`, `--builder`).
+    pub builder: Option<String>,
+}
+
+impl BuildInputs {
+    /// This image's registry cache, when one is set.
+    pub fn build_cache(&self) -> Option<super::BuildCache> {
+        self.cache.as_ref().map(|repo| super::BuildCache {
+            repo: repo.clone(),
+            image: self.image,
+        })
+    }
 }
 
 /// The BuildKit attestations a build attaches to its image (buildx only: `--sbom`,
@@ -124,8 +139,28 @@ pub(crate) fn common_build_args(
 /// builds of one tag at once never label each other's image, and both are removed
 /// whether the build succeeds, fails or is interrupted ([`Step::Cleanup`]).
 pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
-    let (mut steps, preflight_image) =
-        preflight_steps(engine, &inputs.preflight, inputs.build_ca.as_deref(), None);
+    let (mut steps, preflight_image) = preflight_steps(
+        engine,
+        &inputs.preflight,
+        inputs.build_ca.as_deref(),
+        inputs.builder.as_deref(),
+    );
+    steps.extend(image_steps(engine, inputs, preflight_image.as_deref()));
+    Plan {
+        steps,
+        notes: inputs.attestations.note(engine).into_iter().collect(),
+    }
+}
+
+/// The steps building one image once its preflight image is there: the build (with the
+/// registry cache's flags), podman's label step, the inline cache's push.
+pub(super) fn image_steps(
+    engine: &Engine,
+    inputs: &BuildInputs,
+    preflight_image: Option<&str>,
+) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let cache = inputs.build_cache();
     let two_step =
         engine.is_podman() && inputs.image.target().is_some() && !inputs.labels.is_empty();
     let first_tag = if two_step {
@@ -133,19 +168,35 @@ pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
     } else {
         inputs.tag.clone()
     };
-    let build = Cmd::engine(engine)
-        .args(engine.build_subcommand().iter().copied())
+    let mut build = Cmd::engine(engine).args(engine.build_subcommand().iter().copied());
+    if let Some(b) = builder_for(engine, inputs) {
+        build = build.args(["--builder", b]);
+    }
+    build = build
         .args(load_flag(engine))
         .args(["--platform", &inputs.platform])
-        .args(["-t", &first_tag])
+        .args(["-t", &first_tag]);
+    let inline_tag = cache.as_ref().and_then(|c| c.inline_tag(engine));
+    if let Some(t) = &inline_tag {
+        build = build.args(["-t", t]);
+    }
+    build = build
         .args(common_build_args(
             engine,
             inputs,
-            preflight_image.as_deref(),
+            preflight_image,
             !two_step,
         ))
+        .args(cache.iter().flat_map(|c| c.build_args(engine)))
         .arg(path_str(&inputs.context));
     steps.push(Step::Run(build));
+    if let Some(t) = &inline_tag {
+        // The image carries its cache: pushed under the cache tag, then that tag dropped.
+        steps.push(Step::Run(Cmd::engine(engine).args(["push", t])));
+        steps.push(Step::Cleanup(Box::new(Step::Try(
+            Cmd::engine(engine).args(["rmi", t]),
+        ))));
+    }
     if two_step {
         let dir = inputs
             .scratch_dir
@@ -168,8 +219,12 @@ pub fn plan_build(engine: &Engine, inputs: &BuildInputs) -> Plan {
         ))));
         steps.push(Step::Cleanup(Box::new(Step::RemoveDir(dir))));
     }
-    Plan {
-        steps,
-        notes: inputs.attestations.note(engine).into_iter().collect(),
-    }
+    steps
+}
+
+/// The `--builder` of a build: buildx only (the session refuses the variable elsewhere).
+pub(super) fn builder_for<'a>(engine: &Engine, inputs: &'a BuildInputs) -> Option<&'a str> {
+    (engine.kind == crate::engine::EngineKind::DockerBuildx)
+        .then_some(inputs.builder.as_deref())
+        .flatten()
 }

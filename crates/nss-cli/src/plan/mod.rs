@@ -5,12 +5,16 @@ use std::path::{Path, PathBuf};
 use crate::cmd::{Cmd, path_str};
 use crate::engine::Engine;
 
+mod bake;
 mod build;
+mod cache;
 mod multiarch;
 mod run;
 
+pub use bake::plan_build_all;
 pub(crate) use build::common_build_args;
 pub use build::{Attestations, BuildInputs, plan_build};
+pub use cache::BuildCache;
 pub use multiarch::{MultiarchInputs, PlatformArgs, plan_multiarch};
 pub(crate) use run::usage_text;
 pub use run::{RunInputs, plan_run};
@@ -50,6 +54,16 @@ pub enum Step {
         dir: PathBuf,
         /// The Dockerfile written there.
         dockerfile: String,
+    },
+    /// Write a file into a directory of this invocation's own (created exclusively, mode
+    /// 0700; it must not exist): the bake definition of `nss build --image A,B`.
+    WriteFile {
+        /// The directory.
+        dir: PathBuf,
+        /// The file name.
+        name: String,
+        /// The contents (one line: `--dry-run` shows it as a comment).
+        contents: String,
     },
     /// podman: annotate every instance of a local manifest list.
     AnnotateInstances {
@@ -96,6 +110,11 @@ impl Step {
                 Some(c.to_string())
             }
             Step::Cleanup(inner) => inner.dry_run_line(),
+            Step::WriteFile {
+                dir,
+                name,
+                contents,
+            } => Some(format!("# {}: {contents}", path_str(&dir.join(name)))),
             Step::CreateDir(_) | Step::RemoveDir(_) | Step::Stage { .. } => None,
         }
     }
@@ -243,7 +262,9 @@ pub(crate) fn preflight_steps(
                 steps.push(Step::Run(p.arg(tag.clone()).arg(format!("docker://{tag}"))));
             } else {
                 let mut b = Cmd::engine(engine).args(engine.build_subcommand().iter().copied());
-                if let (Some(builder), true) = (builder, *push) {
+                if let Some(builder) =
+                    builder.filter(|_| engine.kind == crate::engine::EngineKind::DockerBuildx)
+                {
                     b = b.args(["--builder", builder]);
                 }
                 if !*push {

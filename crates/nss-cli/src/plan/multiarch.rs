@@ -19,10 +19,6 @@ pub struct MultiarchInputs {
     /// The labels set as index annotations (those of
     /// [`Labels::index_annotations`]): the image's own labels.
     pub annotations: Labels,
-    /// docker: `CONTAINER_GPU_BUILDER`.
-    pub builder: Option<String>,
-    /// docker: `CONTAINER_GPU_CACHE` (a registry ref).
-    pub cache: Option<String>,
     /// `skopeo` to verify the pushed index with, else the engine's `manifest inspect`.
     pub skopeo: Option<String>,
     /// Per-platform build args (e.g. each platform's `CUDA_ARCH_FLAGS`): one build per
@@ -56,7 +52,7 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         engine,
         &b.preflight,
         b.build_ca.as_deref(),
-        inputs.builder.as_deref(),
+        b.builder.as_deref(),
     );
     let insecure = engine.needs_tls_verify_false(&inputs.registry);
     // One build for all platforms, or one per platform when their build args differ
@@ -123,7 +119,7 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         let single = builds.len() == 1;
         for (platforms, bi, tag) in &builds {
             let mut build = Cmd::engine(engine).args(["buildx", "build"]);
-            if let Some(builder) = &inputs.builder {
+            if let Some(builder) = &b.builder {
                 build = build.args(["--builder", builder]);
             }
             build = build
@@ -138,11 +134,12 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
             if single {
                 build = build.args(inputs.annotations.buildx_index_annotation_args());
             }
-            if let Some(cache) = &inputs.cache {
+            if let Some(cache) = b.build_cache() {
+                // The runtime image's cache tag, one per platform when each has its own build.
                 let cache = if single {
-                    cache.clone()
+                    cache.export()
                 } else {
-                    platform_tag(cache, platforms)
+                    platform_tag(&cache.export(), platforms)
                 };
                 build = build
                     .args([
@@ -160,7 +157,7 @@ pub fn plan_multiarch(engine: &Engine, inputs: &MultiarchInputs) -> Option<Plan>
         if !single {
             // One index over the per-platform images, with the index annotations.
             let mut create = Cmd::engine(engine).args(["buildx", "imagetools", "create"]);
-            if let Some(builder) = &inputs.builder {
+            if let Some(builder) = &b.builder {
                 create = create.args(["--builder", builder]);
             }
             create = create

@@ -51,6 +51,8 @@ fn build_inputs(image: ImageKind) -> BuildInputs {
         scratch_dir: PathBuf::from("/tmp"),
         attestations: Default::default(),
         run_id: "nss-run-1-0".into(),
+        cache: None,
+        builder: None,
     }
 }
 
@@ -218,6 +220,8 @@ fn multiarch_inputs(skopeo: Option<&str>) -> MultiarchInputs {
             build_ca: None,
             preflight: Preflight::DockerfileDefault,
             plain_progress: false,
+            builder: Some("multi".into()),
+            cache: Some("127.0.0.1:5000/org/cache:gpu".into()),
             ..build_inputs(ImageKind::Runtime)
         },
         registry: "127.0.0.1:5000/org".into(),
@@ -228,8 +232,6 @@ fn multiarch_inputs(skopeo: Option<&str>) -> MultiarchInputs {
             Origin::Caller,
         )
         .unwrap(),
-        builder: Some("multi".into()),
-        cache: Some("127.0.0.1:5000/org/cache:gpu".into()),
         skopeo: skopeo.map(str::to_string),
         per_platform: Vec::new(),
     }
@@ -263,7 +265,7 @@ fn multiarch_flags_per_engine() {
         "{buildx}"
     );
     assert!(
-        buildx.contains("--cache-from type=registry,ref=127.0.0.1:5000/org/cache:gpu"),
+        buildx.contains("--cache-from type=registry,ref=127.0.0.1:5000/org/cache:gpu-runtime"),
         "{buildx}"
     );
     assert!(buildx.contains("--push"), "{buildx}");
@@ -347,7 +349,7 @@ fn multiarch_builds_each_platform_with_its_own_flags() {
         "{buildx}"
     );
     assert!(
-        lines[0].contains("ref=127.0.0.1:5000/org/cache:gpu-amd64"),
+        lines[0].contains("ref=127.0.0.1:5000/org/cache:gpu-runtime-amd64"),
         "{buildx}"
     );
     assert!(

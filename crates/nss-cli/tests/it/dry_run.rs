@@ -44,7 +44,7 @@ fn every_task_on_every_engine_class() {
             .buildx_if(buildx)
             .write(project.tmp.path());
         let env = env_for(&project, &fake);
-        let tasks: [(&str, &[&str]); 7] = [
+        let tasks: [(&str, &[&str]); 10] = [
             ("build_runtime", &["--dry-run", "build"]),
             ("build_dev", &["--dry-run", "build", "--image", "dev"]),
             ("build_test", &["--dry-run", "build", "--image", "test"]),
@@ -65,12 +65,50 @@ fn every_task_on_every_engine_class() {
                     "CONTAINER_GPU_REGISTRY=127.0.0.1:5000/nss-test",
                 ],
             ),
+            // Every image in one call, each with its registry cache.
+            (
+                "build_all_cached",
+                &[
+                    "--dry-run",
+                    "build",
+                    "--image",
+                    "runtime,dev,test",
+                    "CONTAINER_GPU_CACHE=127.0.0.1:5000/nss-cache",
+                    "CONTAINER_TEST_CACHE=127.0.0.1:5000/nss-cache",
+                ],
+            ),
+            (
+                "build_builder",
+                &["--dry-run", "build", "CONTAINER_GPU_BUILDER=nss-native"],
+            ),
+            (
+                "multiarch_builder_cache",
+                &[
+                    "--dry-run",
+                    "multiarch",
+                    "CONTAINER_GPU_REGISTRY=127.0.0.1:5000/nss-test",
+                    "CONTAINER_GPU_BUILDER=nss-native",
+                    "CONTAINER_GPU_CACHE=127.0.0.1:5000/nss-cache",
+                ],
+            ),
         ];
         for (task, args) in tasks {
             let out = nss(project.tmp.path(), &env, args);
             if task == "multiarch" && name == "docker_builtin" {
                 assert_eq!(out.code, 2, "{out:?}");
                 assert!(out.stderr.contains("install buildx"), "{}", out.stderr);
+                continue;
+            }
+            // Builders are buildx's: one line naming the variable, nothing run.
+            if task.contains("builder") && name != "docker_buildx" {
+                assert_eq!(out.code, 2, "{name} {task}: {out:?}");
+                assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+                assert!(
+                    out.stderr.contains("CONTAINER_GPU_BUILDER=nss-native"),
+                    "{}",
+                    out.stderr
+                );
+                assert_eq!(out.stdout, "", "{name} {task}");
                 continue;
             }
             assert_eq!(out.code, 0, "{name} {task}: {}", out.stderr);

@@ -11,7 +11,7 @@ use nss_testkit::{Cleanup, EngineKind, TestEngine, inspect_labels, layers_of};
 use crate::util::{TempProject, base_env, nss, nss_command};
 
 /// The environment `nss` gets to drive `engine` on `project`.
-fn nss_env(
+pub(crate) fn nss_env(
     engine: &TestEngine,
     project: &TempProject,
     tags: &[(&str, &str)],

@@ -6,6 +6,7 @@ mod util;
 
 mod argv;
 mod bases;
+mod cache;
 mod containers;
 mod dockerfiles;
 mod dry_run;

@@ -240,6 +240,8 @@ impl<'a> Builder<'a> {
                 scratch_dir: self.scratch.path().to_path_buf(),
                 attestations: Default::default(),
                 run_id: nss_testkit::unique("run"),
+                cache: None,
+                builder: None,
             },
         )
     }
