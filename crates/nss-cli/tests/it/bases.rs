@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use nss_testkit::{Cleanup, TestEngine};
 
-use crate::util::{FakeEngine, TempProject, base_env, fake_engine_env, nss};
+use crate::util::{FakeEngine, TempProject, fake_engine_env, nss};
 
 /// Tags of the CUDA mirror pushed for these tests.
 const MIRROR_TAGS: [&str; 5] = [
@@ -99,18 +99,11 @@ fn project() -> TempProject {
 /// The environment `nss` gets to build `project` on `engine`: uv's image and the preflight
 /// image are local stand-ins (skipped by the check: the engine has them).
 fn env(engine: &TestEngine, project: &TempProject, tag: &str) -> BTreeMap<String, String> {
-    let mut env = base_env();
-    env.extend(engine.env.iter().cloned());
-    env.insert("CONTAINER_CMD".into(), engine.program.display().to_string());
-    env.insert(
-        "NSS_PROJECT_DIR".into(),
-        project.dir().display().to_string(),
-    );
+    let mut env = crate::engines::nss_env(engine, project, &[("CONTAINER_GPU_IMAGE", tag)]);
     env.insert(
         "XDG_CACHE_HOME".into(),
         project.path("cache").display().to_string(),
     );
-    env.insert("CONTAINER_GPU_IMAGE".into(), tag.into());
     if let Some(base) = nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE) {
         env.insert("CONTAINER_PREFLIGHT_IMAGE".into(), base);
     }

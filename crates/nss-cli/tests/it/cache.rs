@@ -161,11 +161,7 @@ impl Drop for FreshPodman {
 /// `CONTAINER_TEST_CACHE`: each image keeps its own labels, the cache lands in the
 /// registry; then a source-only change re-pushes the runtime image's one changed layer.
 fn build_all_with_cache(engine: &TestEngine) {
-    let _one = nss_testkit::exclusive();
-    let (Some(base), Some(registry)) = (
-        nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE),
-        nss_testkit::registry(),
-    ) else {
+    let Some((base, registry)) = base_and_registry() else {
         return;
     };
     let name = engine.name();
@@ -264,19 +260,10 @@ fn build_all_with_cache(engine: &TestEngine) {
     );
 }
 
-#[test]
-fn podman_builds_every_image_with_a_registry_cache() {
-    if let Some(e) = nss_testkit::podman() {
-        build_all_with_cache(&e);
-    }
-}
-
-#[test]
-fn docker_builds_every_image_with_a_registry_cache() {
-    if let Some(e) = nss_testkit::docker() {
-        build_all_with_cache(&e);
-    }
-}
+nss_testkit::engine_test!(
+    builds_every_image_with_a_registry_cache,
+    build_all_with_cache
+);
 
 /// The test image's Dockerfile of the second-machine test: a step worth caching before
 /// any `ARG` of its stage (podman 4.3 looks an `ARG` step up in its local store only, and
@@ -298,10 +285,7 @@ fn podman_second_machine_builds_from_the_registry_cache() {
         return;
     };
     let _one = nss_testkit::exclusive();
-    let (Some(base), Some(registry)) = (
-        nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE),
-        nss_testkit::registry(),
-    ) else {
+    let Some((base, registry)) = base_and_registry() else {
         return;
     };
     let project = TempProject::new("probe", Some(&base));
@@ -352,4 +336,13 @@ fn podman_second_machine_builds_from_the_registry_cache() {
         built.push(layers(&fresh.engine, &tag));
     }
     assert_eq!(built[0], built[1], "the second machine's layers differ");
+}
+
+/// The stand-in base image and the loopback registry, or `None` (the test is skipped,
+/// or fails when engines are required).
+fn base_and_registry() -> Option<(String, String)> {
+    Some((
+        nss_testkit::value(nss_testkit::NSS_TEST_BASE_IMAGE)?,
+        nss_testkit::registry()?,
+    ))
 }
