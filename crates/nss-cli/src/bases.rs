@@ -43,7 +43,7 @@ const NEAREST: usize = 5;
 
 /// One external image a build pulls.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Base {
+pub(crate) struct Base {
     /// The image as the build names it, build arguments substituted.
     pub image: String,
     /// 1-based line of the instruction naming it.
@@ -56,7 +56,7 @@ pub struct Base {
 /// file order, each once. `build_args` are the `--build-arg` values; `platform` (e.g.
 /// `linux/amd64`) gives BuildKit's automatic `TARGETPLATFORM`, `TARGETARCH`, ... A base
 /// naming an argument that has no value is left out (the build reports it).
-pub fn external_bases(
+pub(crate) fn external_bases(
     dockerfile: &Dockerfile,
     build_args: &BTreeMap<String, String>,
     platform: &str,
@@ -164,17 +164,11 @@ fn platform_args(platform: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-/// The full reference of an image as engines read it (`python:3.11` is
-/// `docker.io/library/python:3.11`; no tag means `latest`); `None` when it is not one.
-pub fn full_reference(image: &str) -> Option<String> {
-    Reference::try_from(image).ok().map(|r| r.whole())
-}
-
 /// The published tags nearest to `wanted` (e.g. `12.8.9-runtime-ubuntu22.04`), at most
 /// `max`: tags of the same CUDA major version only, those sharing more of the version
 /// first (`12.8.x` before `12.6.x`), then those with the same rest (variant and OS), then
 /// the nearest version numbers. A tag that does not start with a version is never near.
-pub fn nearest_tags(wanted: &str, published: &[String], max: usize) -> Vec<String> {
+pub(crate) fn nearest_tags(wanted: &str, published: &[String], max: usize) -> Vec<String> {
     let Some((want_version, want_rest)) = split_version_tag(wanted) else {
         return Vec::new();
     };
@@ -690,7 +684,10 @@ COPY --from=BUILD /b /b
             ("Not A Reference", None),
         ];
         for (image, want) in cases {
-            assert_eq!(full_reference(image).as_deref(), want, "{image}");
+            // What the messages name: the reference as engines read it (`python:3.11` is
+            // `docker.io/library/python:3.11`; no tag means `latest`).
+            let whole = Reference::try_from(image).ok().map(|r| r.whole());
+            assert_eq!(whole.as_deref(), want, "{image}");
         }
     }
 

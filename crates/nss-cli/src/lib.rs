@@ -81,7 +81,7 @@ pub use crate::session::{DockerfileSource, Session};
 pub use crate::validate::{ProjectDirSource, project_dir, refuse_secret_values, validate_mounts};
 pub use crate::vars::{SPEC_OVERRIDES, VarSource, Vars};
 // Plans as data, for one engine.
-pub use crate::bases::{Base, check_bases, external_bases, full_reference, nearest_tags};
+pub use crate::bases::check_bases;
 pub use crate::cmd::{Cmd, quote};
 pub use crate::engine::{Engine, EngineKind, detect, ensure_running};
 pub use crate::plan::{
