@@ -63,6 +63,17 @@ pub(crate) fn git() -> GitFacts {
 pub(crate) const USAGE: &str =
     r#"docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace nss-gpu:latest --help"#;
 
+/// The usage text a caller passes for `kind`'s image (as the CLI's run plan reads).
+pub(crate) fn usage(kind: ImageKind) -> &'static str {
+    match kind {
+        ImageKind::Runtime => USAGE,
+        ImageKind::Dev => {
+            r#"docker run --rm --gpus all --shm-size=1g -v "$PWD":/workspace nss-gpu-dev:latest make test"#
+        }
+        ImageKind::Test => r#"docker run --rm -v "$PWD":/workspace nss-test:latest make test"#,
+    }
+}
+
 /// Labels for `kind` from pyproject text, with the fixed spec and the given git facts and env.
 pub(crate) fn labels_with(
     pyproject: &str,
@@ -78,7 +89,7 @@ pub(crate) fn labels_with(
         metadata: &metadata,
         git,
         env,
-        usage: USAGE,
+        usage: usage(kind),
     })
 }
 
