@@ -27,7 +27,7 @@ impl ProjectDirSource {
     pub fn describe(self) -> &'static str {
         match self {
             ProjectDirSource::Flag => "--project",
-            ProjectDirSource::Env => "NSS_PROJECT_DIR",
+            ProjectDirSource::Env => env::NSS_PROJECT_DIR,
             ProjectDirSource::Ancestor => "nearest pyproject.toml above the current directory",
             ProjectDirSource::Bundled => "the bundled example project",
         }

@@ -78,6 +78,10 @@ pub const NSS_TEST_CA_BUNDLE: &str = "NSS_TEST_CA_BUNDLE";
 pub const NSS_TEST_ENGINES: &str = "NSS_TEST_ENGINES";
 /// Where `scripts/engines.sh` keeps its state (default `<workspace>/.nss/engines`).
 pub const NSS_ENGINES_DIR: &str = "NSS_ENGINES_DIR";
+/// Set (`true` or `1`) by CI: engine tests must run, not skip.
+pub const CI: &str = "CI";
+/// cargo's target directory, when not `<workspace>/target`.
+pub const CARGO_TARGET_DIR: &str = "CARGO_TARGET_DIR";
 
 /// Which engine a [`TestEngine`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +145,7 @@ pub fn engines_dir() -> PathBuf {
 
 /// Cargo's target directory of this workspace: `CARGO_TARGET_DIR`, else `<workspace>/target`.
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
+    std::env::var_os(CARGO_TARGET_DIR)
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
 }
@@ -177,7 +181,7 @@ fn unquote(v: &str) -> String {
 
 /// True when a missing engine must fail the test (`CI=true` or `NSS_TEST_ENGINES=required`).
 pub fn engines_required() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+    std::env::var(CI).is_ok_and(|v| v == "true" || v == "1")
         || std::env::var(NSS_TEST_ENGINES).is_ok_and(|v| v == "required")
 }
 
