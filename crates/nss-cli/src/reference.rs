@@ -33,6 +33,16 @@ pub fn validate_reference(reference: &str, what: &str) -> Result<(), Error> {
     })
 }
 
+/// `(name, tag)` of a reference without digest: the tag is what follows the last `:` after
+/// the last `/` (`127.0.0.1:5000/app:1` is `127.0.0.1:5000/app` and `1`).
+pub(crate) fn split_tag(reference: &str) -> (&str, Option<&str>) {
+    let slash = reference.rfind('/').map_or(0, |i| i + 1);
+    match reference[slash..].rfind(':') {
+        Some(i) => (&reference[..slash + i], Some(&reference[slash + i + 1..])),
+        None => (reference, None),
+    }
+}
+
 fn check(reference: &str) -> Result<(), String> {
     if reference.is_empty() {
         return Err("it is empty".into());
@@ -44,12 +54,7 @@ fn check(reference: &str) -> Result<(), String> {
     if let Some(d) = digest {
         check_digest(d)?;
     }
-    // The tag is after the last ':' that follows the last '/'.
-    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-    let (name, tag) = match rest[last_slash..].rfind(':') {
-        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
-        None => (rest, None),
-    };
+    let (name, tag) = split_tag(rest);
     if let Some(t) = tag {
         check_tag(t)?;
     }

@@ -22,6 +22,7 @@
 
 use super::ImageKind;
 use crate::engine::{Engine, EngineKind};
+use crate::reference::split_tag;
 
 /// The build-arg that makes BuildKit write its inline cache into the image.
 pub(crate) const INLINE_CACHE_ARG: &str = "BUILDKIT_INLINE_CACHE";
@@ -110,15 +111,6 @@ impl BuildCache {
     /// docker with built-in BuildKit: the tag the image is also given and pushed under.
     pub fn inline_tag(&self, engine: &Engine) -> Option<String> {
         (engine.kind == EngineKind::DockerBuiltinBuildkit).then(|| self.export())
-    }
-}
-
-/// `(repository, tag)`: the tag is what follows the last `:` after the last `/`.
-fn split_tag(reference: &str) -> (&str, Option<&str>) {
-    let slash = reference.rfind('/').map_or(0, |i| i + 1);
-    match reference[slash..].rfind(':') {
-        Some(i) => (&reference[..slash + i], Some(&reference[slash + i + 1..])),
-        None => (reference, None),
     }
 }
 

@@ -33,10 +33,9 @@ pub type PlatformArgs = (String, Vec<(String, String)>);
 /// platforms in one index: `REPO:TAG-ARCH` (`REPO:latest-ARCH` without a tag).
 fn platform_tag(reference: &str, platform: &str) -> String {
     let arch = platform.rsplit('/').next().unwrap_or(platform);
-    let slash = reference.rfind('/').map_or(0, |i| i + 1);
-    match reference[slash..].rfind(':') {
-        Some(_) => format!("{reference}-{arch}"),
-        None => format!("{reference}:latest-{arch}"),
+    match crate::reference::split_tag(reference) {
+        (_, Some(_)) => format!("{reference}-{arch}"),
+        (_, None) => format!("{reference}:latest-{arch}"),
     }
 }
 
